@@ -1,0 +1,35 @@
+import { ValidationPipe } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import { join } from 'node:path';
+import { ApiExceptionFilter } from './common/http/api-exception.filter';
+import { installJsonBody } from './common/http/json-body';
+import { projectRoot } from './common/project-root';
+
+/**
+ * Everything that makes the app behave as users see it: the socket.io adapter,
+ * body parsing, validation, error shape and the windows. Called by main.ts and
+ * by every e2e test, before init()/listen(), because an adapter or middleware
+ * installed later is silently ignored.
+ */
+export async function configureApp(app: NestExpressApplication): Promise<NestExpressApplication> {
+  app.useWebSocketAdapter(new IoAdapter(app));
+  app.disable('x-powered-by');
+  // The API sets its own ETag (the row version); Express's body hash would compete with it.
+  app.set('etag', false);
+  installJsonBody(app);
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      forbidUnknownValues: true,
+      transform: true,
+      stopAtFirstError: true,
+      validationError: { target: false, value: false },
+    }),
+  );
+  app.useGlobalFilters(new ApiExceptionFilter());
+  app.useStaticAssets(join(projectRoot(), 'static'), { index: 'index.html' });
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,39 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DataSourceOptions } from 'typeorm';
+import { EnvironmentVariables } from './environment';
+
+/** Waits this long for SQLite's write lock instead of failing with SQLITE_BUSY. */
+const SQLITE_BUSY_TIMEOUT_MS = 10_000;
+
+const MIGRATIONS = join(__dirname, '..', 'database', 'migrations', '*.{ts,js}');
+const ENTITIES = join(__dirname, '..', '**', '*.entity.{ts,js}');
+
+/**
+ * The one description of the database, shared by the app and the TypeORM CLI
+ * (ormconfig.ts), so both see the same entities and migrations. The schema is
+ * only ever created by migrations.
+ */
+export function buildDataSourceOptions(env: EnvironmentVariables): DataSourceOptions {
+  const common = {
+    entities: [ENTITIES],
+    migrations: [MIGRATIONS],
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    logging: ['error', 'warn'] as const,
+  };
+  if (env.DB_TYPE === 'postgres') {
+    return { ...common, type: 'postgres', url: env.DATABASE_URL, logging: ['error', 'warn'] };
+  }
+  if (env.DB_PATH !== ':memory:') mkdirSync(dirname(env.DB_PATH), { recursive: true });
+  return {
+    ...common,
+    logging: ['error', 'warn'],
+    type: 'sqlite',
+    database: env.DB_PATH,
+    // WAL lets reads run beside the single writer; the busy timeout queues
+    // writers from other processes instead of failing them.
+    enableWAL: env.DB_PATH !== ':memory:',
+    busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
+  };
+}

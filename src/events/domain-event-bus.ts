@@ -1,0 +1,34 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { DomainEventHandler, DomainEventMap, DomainEventName } from './domain-event-map';
+
+/**
+ * Typed publish/subscribe for domain events, in process. Services publish
+ * after their change is committed; a failing subscriber is logged and never
+ * turns a committed change into an error for the caller.
+ */
+@Injectable()
+export class DomainEventBus {
+  private readonly logger = new Logger(DomainEventBus.name);
+
+  constructor(private readonly emitter: EventEmitter2) {}
+
+  publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    this.emitter.emit(name, payload);
+  }
+
+  /** Returns the function that removes the subscription. */
+  subscribe<K extends DomainEventName>(name: K, handler: DomainEventHandler<K>): () => void {
+    const guarded = (payload: DomainEventMap[K]): void => {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.logger.error(`subscriber of ${name} failed: ${(error as Error).message}`, (error as Error).stack);
+      }
+    };
+    this.emitter.on(name, guarded);
+    return () => {
+      this.emitter.off(name, guarded);
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { AppModule } from './app.module';
+import { configureApp } from './app.setup';
+import { ConfigurationError, EnvironmentVariables, validateEnvironment } from './config/environment';
+
+/** A .env file, when present, fills in what the real environment leaves unset. */
+function readEnvironment(): Record<string, string | undefined> {
+  const fromFile = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
+  return { ...fromFile, ...process.env };
+}
+
+function loadSettingsOrExit(): EnvironmentVariables {
+  try {
+    return validateEnvironment(readEnvironment());
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+async function bootstrap(): Promise<void> {
+  const env = loadSettingsOrExit();
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { abortOnError: false });
+  await configureApp(app);
+  await app.listen(env.PORT, env.HOST);
+  Logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.DB_TYPE})`, 'Bootstrap');
+}
+
+bootstrap().catch((error: Error) => {
+  process.stderr.write(`Failed to start: ${error.message}\n`);
+  process.exit(1);
+});

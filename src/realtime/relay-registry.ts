@@ -1,0 +1,31 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { DomainEventBus, DomainEventMap, DomainEventName } from '../events';
+import { AnyClientRelay, ClientRelay } from './client-relay';
+import { RealtimeGateway } from './realtime.gateway';
+
+/** Subscribes each registered relay to the domain event bus and hands its messages to the gateway. */
+@Injectable()
+export class RelayRegistry implements OnModuleDestroy {
+  private readonly logger = new Logger(RelayRegistry.name);
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(
+    private readonly events: DomainEventBus,
+    private readonly gateway: RealtimeGateway,
+  ) {}
+
+  register(relays: readonly AnyClientRelay[]): void {
+    for (const relay of relays) this.registerOne(relay as ClientRelay<DomainEventName>);
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribers.splice(0).forEach((unsubscribe) => unsubscribe());
+  }
+
+  private registerOne<K extends DomainEventName>(relay: ClientRelay<K>): void {
+    this.logger.log(`relaying ${relay.event} to socket.io clients`);
+    this.unsubscribers.push(
+      this.events.subscribe(relay.event, (payload: DomainEventMap[K]) => this.gateway.broadcast(relay.toClients(payload))),
+    );
+  }
+}

@@ -1,0 +1,23 @@
+import { ValidateIf } from 'class-validator';
+import { IsUserName } from './user-name.validation';
+import { UserChanges } from '../users.repository';
+
+/** Present but null is a wrong type, not "leave unchanged": only an absent field is skipped. */
+const isPresent = (_: object, value: unknown): boolean => value !== undefined;
+
+export class UpdateUserDto {
+  @ValidateIf(isPresent)
+  @IsUserName()
+  first_name?: string;
+
+  @ValidateIf(isPresent)
+  @IsUserName()
+  last_name?: string;
+
+  toChanges(): UserChanges {
+    const changes: UserChanges = {};
+    if (this.first_name !== undefined) changes.firstName = this.first_name;
+    if (this.last_name !== undefined) changes.lastName = this.last_name;
+    return changes;
+  }
+}

@@ -1,0 +1,18 @@
+import { DomainError } from '../common/domain-error';
+
+export class UserNotFoundError extends DomainError {
+  readonly kind = 'not_found';
+  constructor(readonly userId: number) {
+    super(`user ${userId} not found`);
+  }
+}
+
+export class UserVersionMismatchError extends DomainError {
+  readonly kind = 'precondition_failed';
+  constructor(
+    readonly userId: number,
+    readonly currentVersion: number,
+  ) {
+    super(`version: user ${userId} is at version ${currentVersion}, not the one named in If-Match`);
+  }
+}
