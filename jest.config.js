@@ -1,23 +1,34 @@
-/** Unit specs live beside the code; e2e specs (real HTTP, sockets, processes, browsers) in test/. */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
+/**
+ * Unit specs live beside the code; e2e specs (real HTTP, sockets, processes,
+ * browsers) in test/.
+ *
+ * NestJS 12 ships as ES modules only. Node runs them through require(esm),
+ * but Jest's module loader (before Node 24.9) cannot, so Jest compiles those
+ * packages to CommonJS with Babel; our TypeScript goes through ts-jest.
+ */
+const ESM_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'load-esm'];
+
+const shared = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+    '^.+\\.js$': [
+      'babel-jest',
+      {
+        babelrc: false,
+        configFile: false,
+        plugins: [require.resolve('./test/jest/import-meta-to-cjs.js'), '@babel/plugin-transform-modules-commonjs'],
+      },
+    ],
+  },
+  transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
+};
 
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      moduleFileExtensions: ['js', 'json', 'ts'],
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      transform,
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      moduleFileExtensions: ['js', 'json', 'ts'],
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform,
-      testTimeout: 60_000,
-    },
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60_000 },
   ],
 };

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Installs what the project needs on a fresh clone, and nothing it already has.
+#   setup.sh demo  - Node packages (from package-lock.json)
+#   setup.sh test  - also the system packages the tests use: Chromium, redis-server, PostgreSQL
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want="${1:-demo}"
+
+apt_install() {
+  local missing=("$@")
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing system packages: ${missing[*]} (run as root or install them with apt-get)" >&2
+    exit 1
+  fi
+  echo "installing system packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+if [ "$want" = "test" ]; then
+  missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v psql >/dev/null 2>&1 || missing+=(postgresql)
+  apt_install "${missing[@]}"
+  # PostgreSQL tests need a running local server (trust auth for user postgres).
+  if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  fi
+fi
+
+# npm ci only when node_modules does not match the lockfile: sqlite3 builds
+# from source here (about 90 s), so a needless reinstall is costly.
+if ! cmp -s package-lock.json node_modules/.package-lock.json.ci-stamp 2>/dev/null; then
+  npm ci
+  cp package-lock.json node_modules/.package-lock.json.ci-stamp
+fi
