@@ -18,7 +18,7 @@ const shared = {
       {
         babelrc: false,
         configFile: false,
-        plugins: [require.resolve('./test/jest/import-meta-to-cjs.js'), '@babel/plugin-transform-modules-commonjs'],
+        plugins: [require.resolve('./test/jest/import-meta-to-cjs.js'), '@babel/plugin-transform-dynamic-import', '@babel/plugin-transform-modules-commonjs'],
       },
     ],
   },
@@ -27,8 +27,10 @@ const shared = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // Whole apps, processes and browsers start inside tests; each wait has its own deadline.
+  testTimeout: 60_000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
-    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'], testTimeout: 60_000 },
+    { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

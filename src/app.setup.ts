@@ -1,7 +1,7 @@
-import { ValidationPipe } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
+import { ApiValidationPipe } from './common/http/api-validation.pipe';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { installJsonBody } from './common/http/json-body';
 import { projectRoot } from './common/project-root';
@@ -18,16 +18,7 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
   installJsonBody(app);
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
-    }),
-  );
+  app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useStaticAssets(join(projectRoot(), 'static'), { index: 'index.html' });
   app.enableShutdownHooks();

@@ -1,6 +1,7 @@
 /**
- * Polls until `check` stops throwing (or returns a truthy value), then
- * returns its result. Tests wait on conditions, never on fixed sleeps.
+ * Polls until `check` neither throws nor returns false, then returns its
+ * result: pass an assertion (`() => expect(x).toBe(y)`) or a predicate.
+ * Tests wait on conditions, never on fixed sleeps.
  */
 export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 5_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + deadlineMs;
@@ -8,8 +9,8 @@ export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 5_
   for (;;) {
     try {
       const result = await check();
-      if (result !== false && result !== undefined && result !== null) return result;
-      lastError = new Error(`condition returned ${String(result)}`);
+      if (result !== false) return result;
+      lastError = new Error('condition still false');
     } catch (error) {
       lastError = error;
     }
