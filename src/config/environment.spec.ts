@@ -1,0 +1,61 @@
+import { ConfigurationError, validateEnvironment } from './environment';
+
+describe('validateEnvironment', () => {
+  it('fills every default', () => {
+    expect({ ...validateEnvironment({}) }).toEqual({
+      PORT: 3000,
+      HOST: '0.0.0.0',
+      DB_TYPE: 'sqlite',
+      DB_PATH: 'data/app.sqlite',
+    });
+  });
+
+  it('reads every setting', () => {
+    const env = validateEnvironment({
+      PORT: '8080',
+      HOST: '127.0.0.1',
+      DB_TYPE: 'postgres',
+      DB_PATH: ':memory:',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/app',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    });
+    expect(env).toMatchObject({ PORT: 8080, DB_TYPE: 'postgres', REDIS_URL: 'redis://127.0.0.1:6379' });
+  });
+
+  it('treats an empty value as unset', () => {
+    expect(validateEnvironment({ PORT: '', REDIS_URL: '' })).toMatchObject({ PORT: 3000, REDIS_URL: undefined });
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, 'PORT'],
+    [{ PORT: '3000x' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ DB_TYPE: 'mysql' }, 'DB_TYPE'],
+    [{ DB_TYPE: 'postgres' }, 'DATABASE_URL'],
+    [{ DB_TYPE: 'postgres', DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+    [{ REDIS_URL: 'http://127.0.0.1:6379' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
+    [{ DB_TPYE: 'sqlite' }, 'DB_TPYE'],
+    [{ REDIS_HOST: 'x' }, 'REDIS_HOST'],
+  ])('refuses %j with one line naming %s', (raw, variable) => {
+    let error: unknown;
+    try {
+      validateEnvironment(raw);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+    expect((error as Error).message).not.toContain('\n');
+  });
+
+  it('never echoes a URL, which may hold a password', () => {
+    expect(() => validateEnvironment({ REDIS_URL: 'http://user:secret@host' })).toThrow(/^(?!.*secret)/);
+  });
+
+  it('ignores variables that are not ours', () => {
+    expect(() => validateEnvironment({ PATH: '/bin', NODE_ENV: 'x', DBX: 'y' })).not.toThrow();
+  });
+});

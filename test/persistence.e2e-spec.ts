@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../src/config/database.options';
+import { validateEnvironment } from '../src/config/environment';
+import { startTestApp } from './helpers/app';
+import { createUser, getUser } from './helpers/factories';
+
+describe('a file database', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'persistence-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps users, versions and ids across an app restart', async () => {
+    const env = { DB_PATH: join(dir, 'nested', 'app.sqlite') };
+    const first = await startTestApp({ env });
+    const user = await createUser(first.url, { first_name: 'Persist', last_name: 'Me' });
+    const patched = (await request(first.url).patch(`/api/users/${user.id}`).send({ last_name: 'Kept' }).expect(200)).body;
+    await first.close();
+
+    const second = await startTestApp({ env });
+    try {
+      expect(await getUser(second.url, user.id)).toEqual(patched);
+      const next = await createUser(second.url);
+      expect(next.id).toBeGreaterThan(user.id);
+    } finally {
+      await second.close();
+    }
+  });
+
+  it('is created by the migrations (never synchronize), in WAL mode, and the migrations run once', async () => {
+    const path = join(dir, 'app.sqlite');
+    const app = await startTestApp({ env: { DB_PATH: path } });
+    await app.close();
+    const again = await startTestApp({ env: { DB_PATH: path } });
+    await again.close();
+
+    const dataSource = new DataSource(buildDataSourceOptions(validateEnvironment({ DB_PATH: path })));
+    await dataSource.initialize();
+    try {
+      const applied = (await dataSource.query('SELECT name FROM migrations')) as { name: string }[];
+      expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000']);
+      expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+      expect(await dataSource.showMigrations()).toBe(false);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
