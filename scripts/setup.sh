@@ -31,9 +31,8 @@ if [ "$want" = "test" ]; then
   fi
 fi
 
-# npm ci only when node_modules does not match the lockfile: sqlite3 builds
-# from source here (about 90 s), so a needless reinstall is costly.
-if ! cmp -s package-lock.json node_modules/.package-lock.json.ci-stamp 2>/dev/null; then
+# npm ci only when the installed packages do not satisfy package.json:
+# sqlite3 builds from source here (about 90 s), so a needless reinstall is costly.
+if [ ! -d node_modules ] || ! npm ls --depth=0 >/dev/null 2>&1; then
   npm ci
-  cp package-lock.json node_modules/.package-lock.json.ci-stamp
 fi

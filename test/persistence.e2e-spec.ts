@@ -43,10 +43,13 @@ describe('a file database', () => {
     const dataSource = new DataSource(buildDataSourceOptions(validateEnvironment({ DB_PATH: path })));
     await dataSource.initialize();
     try {
-      const applied = (await dataSource.query('SELECT name FROM migrations')) as { name: string }[];
+      const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
       expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000']);
       expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await dataSource.showMigrations()).toBe(false);
+      // The entity and the migrated schema agree: migration:generate would find nothing to do.
+      const pending = await dataSource.driver.createSchemaBuilder().log();
+      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
     } finally {
       await dataSource.destroy();
     }

@@ -12,5 +12,5 @@ export interface DomainEventMap {
   'user.deleted': UserEvent;
 }
 
-export type DomainEventName = keyof DomainEventMap & string;
+export type DomainEventName = Extract<keyof DomainEventMap, string>;
 export type DomainEventHandler<K extends DomainEventName> = (payload: DomainEventMap[K]) => void;

@@ -15,7 +15,7 @@ export class RelayRegistry implements OnModuleDestroy {
   ) {}
 
   register(relays: readonly AnyClientRelay[]): void {
-    for (const relay of relays) this.registerOne(relay as ClientRelay<DomainEventName>);
+    for (const relay of relays) this.registerOne(relay);
   }
 
   onModuleDestroy(): void {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityMetadata, ObjectLiteral } from 'typeorm';
+import { DataSource, EntityMetadata, ObjectLiteral, QueryResult } from 'typeorm';
 import { User } from './user.entity';
 
 export interface NewUser {
@@ -123,7 +123,7 @@ export class UsersRepository {
 
   private async select(sql: string, params: ObjectLiteral): Promise<Row[]> {
     const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
-    return (await this.dataSource.query(query, values)) as Row[];
+    return this.dataSource.query<Row[]>(query, values);
   }
 
   private async writeReturning(sql: string, params: ObjectLiteral): Promise<Row[]> {
@@ -138,7 +138,8 @@ export class UsersRepository {
     }
     const runner = this.dataSource.createQueryRunner();
     try {
-      return (await runner.query(query, values, true)).records as Row[];
+      const result = (await runner.query(query, values, true)) as QueryResult<Row>;
+      return result.records;
     } finally {
       await runner.release();
     }

@@ -5,7 +5,7 @@
  */
 export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 5_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + deadlineMs;
-  let lastError: unknown = new Error('condition never held');
+  let lastError: unknown;
   for (;;) {
     try {
       const result = await check();

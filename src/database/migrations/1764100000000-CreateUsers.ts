@@ -24,8 +24,8 @@ export class CreateUsers1764100000000 implements MigrationInterface {
           "id" integer PRIMARY KEY AUTOINCREMENT NOT NULL,
           "first_name" varchar(150) NOT NULL DEFAULT (''),
           "last_name" varchar(150) NOT NULL DEFAULT (''),
-          "created_at" datetime NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
-          "updated_at" datetime NOT NULL DEFAULT (strftime('%Y-%m-%d %H:%M:%f', 'now')),
+          "created_at" datetime NOT NULL DEFAULT (datetime('now')),
+          "updated_at" datetime NOT NULL DEFAULT (datetime('now')),
           "version" integer NOT NULL DEFAULT (1)
         )`);
     }

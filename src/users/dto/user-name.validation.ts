@@ -8,6 +8,7 @@ export function IsUserName(): PropertyDecorator {
     IsString(),
     MaxLength(NAME_MAX_LENGTH),
     // PostgreSQL cannot store NUL in text; refuse it on every database alike.
+    // eslint-disable-next-line no-control-regex -- NUL is exactly the character refused
     Matches(/^[^\u0000]*$/, { message: '$property must not contain NUL characters' }),
   );
 }
