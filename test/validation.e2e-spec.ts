@@ -46,6 +46,9 @@ describe('refused input', () => {
     ['an empty body', {}, 'first_name'],
     ['an id in the body', { id: 99, first_name: 'x' }, 'id'],
     ['a version in the body', { version: 99 }, 'version'],
+    ['a __proto__ key', JSON.parse('{"__proto__": {"x": 1}, "first_name": "x"}'), '__proto__'],
+    ['a constructor key', { constructor: { x: 1 } }, 'constructor'],
+    ['a key named like a DTO method', { toChanges: 'x', toNewUser: 'x' }, 'toChanges'],
   ];
 
   it.each(PATCH_CASES)('PATCH with %s: 400 naming the field, nothing changed', async (_case, body, field) => {

@@ -1,4 +1,5 @@
-import { ArgumentMetadata, Injectable, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, BadRequestException, Injectable, Type, ValidationPipe } from '@nestjs/common';
+import { getMetadataStorage } from 'class-validator';
 
 /**
  * The global validation: DTOs are whitelisted (unknown fields refused),
@@ -19,7 +20,29 @@ export class ApiValidationPipe extends ValidationPipe {
     });
   }
 
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.type === 'body' && metadata.metatype) rejectUndeclaredKeys(value, metadata.metatype);
+    return super.transform(value, metadata);
+  }
+
   protected override transformPrimitive(value: unknown, metadata: ArgumentMetadata): unknown {
     return metadata.type === 'param' ? value : super.transformPrimitive(value, metadata);
   }
+}
+
+/**
+ * The whitelist misses keys that collide with Object or the DTO's own members
+ * (`__proto__`, `constructor`, a method name): check the raw keys against the
+ * declared properties before class-transformer sees them.
+ */
+function rejectUndeclaredKeys(value: unknown, metatype: Type<unknown>): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  const declared = new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(metatype, '', true, false)
+      .map((entry) => entry.propertyName),
+  );
+  if (declared.size === 0) return;
+  const unknown = Object.keys(value).filter((key) => !declared.has(key));
+  if (unknown.length > 0) throw new BadRequestException(unknown.map((key) => `property ${key} should not exist`));
 }
