@@ -1,0 +1,110 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startTestApp, TestApp } from '../helpers/app';
+import { BrowserWindow, closeAll, DESKTOP, field, launchBrowser, openWindow, PHONE, waitForText } from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
+import { createUser, getUser } from '../helpers/factories';
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: unknown[] }[];
+}
+
+/** Runs axe-core on the page as it is now; returns the serious and critical violations. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
+describe('accessibility of the windows', () => {
+  let dir: string;
+  let t: TestApp;
+  let browser: Browser;
+  let userId: number;
+  const windows: BrowserWindow[] = [];
+
+  async function open(path: string, viewport = DESKTOP, ready = true): Promise<BrowserWindow> {
+    const win = await openWindow(browser, `${t.url}${path}`, { viewport, ready, bypassCSP: true });
+    windows.push(win);
+    return win;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'browser-a11y-'));
+    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+    userId = (await createUser(t.url, { first_name: 'Ada', last_name: 'Lovelace' })).id;
+    await createUser(t.url, { first_name: 'Grace', last_name: 'Hopper' });
+  });
+  afterEach(async () => closeAll(...windows.splice(0)));
+  afterAll(async () => {
+    await closeAll(browser, t);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ['the index', '/', DESKTOP],
+    ['Window 1', '/window1.html?user=USER', DESKTOP],
+    ['Window 2', '/window2.html?user=USER', DESKTOP],
+    ['the index on a phone', '/', PHONE],
+    ['Window 1 on a phone', '/window1.html?user=USER', PHONE],
+  ])('axe-core finds no serious or critical violations on %s', async (_name, path, viewport) => {
+    const win = await open(path.replace('USER', String(userId)), viewport);
+    if (path === '/') await waitForText(win.page.locator('#users-body'), 'Grace Hopper');
+    expect(await seriousViolations(win.page)).toEqual([]);
+  });
+
+  it('axe-core finds none with the notice, the create form and the delete confirmation showing', async () => {
+    const win = await open('/window2.html?user=999999', DESKTOP, false);
+    await waitForText(win.page.locator('#notice'), 'does not exist');
+    expect(await seriousViolations(win.page)).toEqual([]);
+
+    await win.page.getByLabel('User', { exact: true }).selectOption(String(userId));
+    await eventually(async () => expect(await field(win.page, 'Last name').isEnabled()).toBe(true));
+    await win.page.getByText('Add a user').click();
+    await win.page.getByRole('button', { name: 'Delete this user' }).click();
+    await win.page.getByRole('button', { name: 'Yes, delete' }).waitFor();
+    expect(await seriousViolations(win.page)).toEqual([]);
+  });
+
+  it('works with the keyboard alone, with a visible focus', async () => {
+    const win = await open(`/window1.html?user=${userId}`);
+    const page = win.page;
+    const firstName = field(page, 'First name');
+
+    // Tab from the top of the page to the editable field.
+    let reached = false;
+    for (let presses = 0; presses < 15 && !reached; presses += 1) {
+      await page.keyboard.press('Tab');
+      reached = await firstName.evaluate((input) => document.activeElement === input);
+    }
+    expect(reached).toBe(true);
+    const outline = await firstName.evaluate((input) => getComputedStyle(input).outlineStyle);
+    expect(outline).not.toBe('none');
+
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.type('Augusta');
+    await page.keyboard.press('Tab'); // leaving the field saves at once
+    await eventually(async () => expect(await getUser(t.url, userId)).toMatchObject({ first_name: 'Augusta' }));
+
+    // The delete confirmation opens and closes from the keyboard, and focus comes back.
+    const deleteButton = page.getByRole('button', { name: 'Delete this user' });
+    await deleteButton.focus();
+    await page.keyboard.press('Enter');
+    await eventually(async () =>
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel'),
+    );
+    await page.keyboard.press('Escape');
+    await eventually(async () => expect(await deleteButton.evaluate((b) => document.activeElement === b)).toBe(true));
+  });
+});

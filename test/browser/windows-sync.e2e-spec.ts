@@ -1,0 +1,215 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import type { OutboundMessage } from '../../src/realtime';
+import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
+import { startTestApp, TestApp } from '../helpers/app';
+import {
+  BrowserWindow,
+  closeAll,
+  field,
+  launchBrowser,
+  openWindow,
+  startCspProxy,
+  STRICT_CSP,
+  waitForValue,
+} from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
+import { createUser, getUser } from '../helpers/factories';
+
+/**
+ * Window 1 edits the first name, Window 2 the last name, both on one user;
+ * each shows the other's typing live and never loses its own.
+ */
+describe('two windows on one user', () => {
+  let dir: string;
+  let t: TestApp;
+  let browser: Browser;
+  const windows: BrowserWindow[] = [];
+
+  async function open(path: string, base = t.url): Promise<BrowserWindow> {
+    const win = await openWindow(browser, `${base}${path}`);
+    windows.push(win);
+    return win;
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'browser-sync-'));
+    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+  });
+  afterEach(async () => closeAll(...windows.splice(0)));
+  afterAll(async () => {
+    await closeAll(browser, t);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('shows what one window types in the other within a second, saves it, and marks the other field read-only', async () => {
+    const user = await createUser(t.url, { first_name: 'John', last_name: 'Doe' });
+    const w1 = await open(`/window1.html?user=${user.id}`);
+    const w2 = await open(`/window2.html?user=${user.id}`);
+
+    for (const win of [w1, w2]) {
+      await waitForValue(win.page, 'First name', 'John');
+      await waitForValue(win.page, 'Last name', 'Doe');
+    }
+    expect(await field(w1.page, 'First name').getAttribute('readonly')).toBeNull();
+    expect(await field(w1.page, 'Last name').getAttribute('readonly')).not.toBeNull();
+    expect(await field(w2.page, 'First name').getAttribute('readonly')).not.toBeNull();
+    expect(await field(w2.page, 'Last name').getAttribute('readonly')).toBeNull();
+
+    await field(w1.page, 'First name').fill('Ann');
+    expect(await waitForValue(w2.page, 'First name', 'Ann', 1_000)).toBeLessThan(1_000);
+    expect(await getUser(t.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Doe' });
+
+    await field(w2.page, 'Last name').fill('Smith');
+    expect(await waitForValue(w1.page, 'Last name', 'Smith', 1_000)).toBeLessThan(1_000);
+    expect(await getUser(t.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Smith' });
+
+    // The read-only side says who made the change, and screen readers hear it.
+    await eventually(async () => {
+      expect(await w1.page.locator('#last-change').textContent()).toContain('Last change by Window 2');
+      expect(await w2.page.locator('#last-change').textContent()).toContain('Last change by Window 1');
+    });
+    await eventually(async () =>
+      expect(await w1.page.locator('[aria-live="polite"]').textContent()).toBe('Last name changed to Smith by Window 2.'),
+    );
+
+    // A change through the API (nobody's window) reaches both.
+    await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'Jones' }).expect(200);
+    await waitForValue(w1.page, 'Last name', 'Jones', 1_000);
+    await waitForValue(w2.page, 'Last name', 'Jones', 1_000);
+    await eventually(async () => expect(await w1.page.locator('#last-change').textContent()).toContain('by someone else'));
+
+    expect([...w1.errors, ...w2.errors]).toEqual([]);
+  });
+
+  it('keeps exactly what is typed fast in both windows at once while saves and echoes arrive', async () => {
+    const user = await createUser(t.url, { first_name: '', last_name: '' });
+    const w1 = await open(`/window1.html?user=${user.id}`);
+    const w2 = await open(`/window2.html?user=${user.id}`);
+    const patches = countPatches(w1.page);
+
+    const first = 'Maximiliana Quetzalcoatl-Oyelaran von Brandenburg';
+    const last = 'Featherstonehaugh-Wolfeschlegelsteinhausen';
+    await Promise.all([
+      typeInto(w1.page, 'First name', first),
+      typeInto(w2.page, 'Last name', last),
+    ]);
+
+    // Several saves went out while typing, so echoes of older values came back meanwhile.
+    expect(patches()).toBeGreaterThanOrEqual(2);
+    expect(await field(w1.page, 'First name').inputValue()).toBe(first);
+    expect(await field(w2.page, 'Last name').inputValue()).toBe(last);
+
+    await eventually(async () => expect(await getUser(t.url, user.id)).toMatchObject({ first_name: first, last_name: last }));
+    await waitForValue(w1.page, 'Last name', last, 2_000);
+    await waitForValue(w2.page, 'First name', first, 2_000);
+    // And nothing late undoes it.
+    await eventually(async () => expect(await w1.page.locator('#save-status').textContent()).toBe('Saved'));
+    expect(await field(w1.page, 'First name').inputValue()).toBe(first);
+    expect(await field(w2.page, 'Last name').inputValue()).toBe(last);
+  });
+
+  it('fetches the user again when an event was missed (a version gap)', async () => {
+    const user = await createUser(t.url, { first_name: 'Seen', last_name: 'Before' });
+    const w2 = await open(`/window2.html?user=${user.id}`);
+    const fetches = countRequests(w2.page, 'GET', `/api/users/${user.id}`);
+
+    // Lose the next user_update on its way out, as a broker outage between instances would.
+    const gateway = t.app.get(RealtimeGateway);
+    const broadcast = gateway.broadcast.bind(gateway);
+    let dropped = 0;
+    gateway.broadcast = (message: OutboundMessage) => {
+      if (message.event === 'user_update' && dropped === 0) dropped += 1;
+      else broadcast(message);
+    };
+    try {
+      await request(t.url).patch(`/api/users/${user.id}`).send({ first_name: 'Missed' }).expect(200);
+      await eventually(() => expect(dropped).toBe(1));
+      expect(await field(w2.page, 'First name').inputValue()).toBe('Seen');
+
+      // The next event is two versions ahead: the window notices and fetches the user again.
+      await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'After' }).expect(200);
+      await waitForValue(w2.page, 'First name', 'Missed', 1_000);
+      await waitForValue(w2.page, 'Last name', 'After', 1_000);
+      await eventually(() => expect(fetches()).toBeGreaterThanOrEqual(1));
+    } finally {
+      gateway.broadcast = broadcast;
+    }
+  });
+
+  it('shows a name that looks like HTML as text and runs nothing', async () => {
+    const payload = '<img src=x onerror="window.__xss=1">';
+    const script = '<script>window.__xss=2</script>';
+    const user = await createUser(t.url, { first_name: payload, last_name: script });
+    const home = await open('/');
+    const w1 = await open(`/window1.html?user=${user.id}`);
+    const w2 = await open(`/window2.html?user=${user.id}`);
+
+    for (const win of [w1, w2]) {
+      await waitForValue(win.page, 'First name', payload);
+      await waitForValue(win.page, 'Last name', script);
+      expect(await win.page.locator('#person-heading').textContent()).toBe(`${payload} ${script}`);
+    }
+    await eventually(async () => expect(await home.page.locator('#users-body').textContent()).toContain(payload));
+
+    // Arriving live, through an event, changes nothing either.
+    const live = '<svg onload="window.__xss=3"></svg>';
+    await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: live }).expect(200);
+    await waitForValue(w1.page, 'Last name', live);
+    await eventually(async () => expect(await home.page.locator('#users-body').textContent()).toContain(live));
+
+    for (const win of [home, w1, w2]) {
+      expect(await win.page.evaluate(() => (window as unknown as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await win.page.locator('img[src="x"], svg[onload], #users-body script, main script').count()).toBe(0);
+    }
+  });
+  it('works unchanged under a strict Content-Security-Policy (no inline script or style)', async () => {
+    const user = await createUser(t.url, { first_name: 'Strict', last_name: 'Policy' });
+    const proxy = await startCspProxy(t.url, STRICT_CSP);
+    try {
+      const home = await open('/', proxy.url);
+      const w1 = await open(`/window1.html?user=${user.id}`, proxy.url);
+      const w2 = await open(`/window2.html?user=${user.id}`, proxy.url);
+      expect(await w1.page.evaluate(async () => (await fetch(location.href)).headers.get('content-security-policy'))).toContain(
+        "script-src 'self'",
+      );
+      // The stylesheet applied too.
+      expect(await w1.page.evaluate(() => getComputedStyle(document.body).backgroundImage)).toContain('gradient');
+
+      await field(w1.page, 'First name').fill('Enforced');
+      await waitForValue(w2.page, 'First name', 'Enforced', 1_000);
+      // A blocked inline script or style would show up here as a console error.
+      expect([...home.errors, ...w1.errors, ...w2.errors]).toEqual([]);
+    } finally {
+      await closeAll(...windows.splice(0));
+      await proxy.close();
+    }
+  });
+});
+
+/** Types like a person typing fast: a key every 25 ms, long enough for several saves on the way. */
+async function typeInto(page: Page, label: 'First name' | 'Last name', text: string): Promise<void> {
+  await field(page, label).click();
+  await page.keyboard.type(text, { delay: 25 });
+}
+
+/** Counts the requests a page sends from now on with this method and path. */
+function countRequests(page: Page, method: string, path: string): () => number {
+  let count = 0;
+  page.on('request', (req) => {
+    if (req.method() === method && new URL(req.url()).pathname === path) count += 1;
+  });
+  return () => count;
+}
+
+/** Counts the PATCH requests a page sends from now on. */
+function countPatches(page: Page): () => number {
+  let count = 0;
+  page.on('request', (req) => {
+    if (req.method() === 'PATCH') count += 1;
+  });
+  return () => count;
+}

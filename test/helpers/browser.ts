@@ -1,0 +1,189 @@
+import { existsSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { AddressInfo, connect as tcpConnect, Socket } from 'node:net';
+import { chromium, Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { eventually } from './eventually';
+
+/**
+ * The system Chromium (Debian package `chromium`; `scripts/setup.sh test`
+ * installs it). Never downloaded: playwright-core only drives it.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 375, height: 740 };
+
+/**
+ * Launches headless Chromium. Playwright gives it a fresh temporary profile
+ * (user-data dir) and deletes it on close. A missing browser is a failure,
+ * not a skip: CI installs it.
+ */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `Browser tests need Chromium at ${CHROMIUM_PATH}, which does not exist. ` +
+        'Install it (apt-get install chromium, or scripts/setup.sh test) or set CHROMIUM_PATH.',
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, timeout: 30_000 });
+}
+
+/** One browser window: its own context (like a separate window), with its console errors recorded. */
+export interface BrowserWindow {
+  page: Page;
+  context: BrowserContext;
+  /** console.error messages and uncaught exceptions, in order. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  viewport?: { width: number; height: number };
+  /** Wait for "Connected" and for the user to be shown (default true). */
+  ready?: boolean;
+  /** Let test tooling (axe) inject scripts even under a strict Content-Security-Policy. */
+  bypassCSP?: boolean;
+}
+
+/** What the pages are written to work under: no inline script or style anywhere. */
+export const STRICT_CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
+  "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+export async function openWindow(browser: Browser, url: string, options: OpenOptions = {}): Promise<BrowserWindow> {
+  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, bypassCSP: options.bypassCSP ?? false });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  page.setDefaultTimeout(10_000);
+  const win: BrowserWindow = { page, context, errors, close: () => context.close() };
+  await page.goto(url);
+  if (options.ready ?? true) await waitUntilReady(page);
+  return win;
+}
+
+/** The connection indicator, as a person reads it. */
+export function connectionIndicator(page: Page): Locator {
+  return page.locator('#connection');
+}
+
+export async function waitForConnection(page: Page, state: 'Connected' | 'Disconnected', deadlineMs = 10_000): Promise<void> {
+  await eventually(async () => {
+    const text = (await connectionIndicator(page).textContent()) ?? '';
+    if (state === 'Connected' ? text.trim() !== 'Connected' : !text.startsWith('Disconnected')) {
+      throw new Error(`connection indicator reads "${text}", waiting for ${state}`);
+    }
+  }, deadlineMs);
+}
+
+/** Connected, and a user loaded into the fields (on a window page). */
+export async function waitUntilReady(page: Page): Promise<void> {
+  await waitForConnection(page, 'Connected');
+  if (await page.locator('#first-name').count()) {
+    await eventually(async () => {
+      const editable = page.locator('.field-editable input');
+      if (await editable.isDisabled()) throw new Error('the editable field is still disabled (no user loaded)');
+    }, 10_000);
+  }
+}
+
+export function field(page: Page, label: 'First name' | 'Last name'): Locator {
+  return page.getByLabel(label, { exact: true });
+}
+
+/** Waits until the field labelled `label` holds `value`; returns how long that took. */
+export async function waitForValue(page: Page, label: 'First name' | 'Last name', value: string, deadlineMs = 5_000): Promise<number> {
+  const started = Date.now();
+  await eventually(async () => {
+    const actual = await field(page, label).inputValue();
+    if (actual !== value) throw new Error(`${label} is ${JSON.stringify(actual)}, waiting for ${JSON.stringify(value)}`);
+  }, deadlineMs);
+  return Date.now() - started;
+}
+
+/** Waits until `locator`'s text contains `expected` (or matches it). */
+export async function waitForText(locator: Locator, expected: string | RegExp, deadlineMs = 5_000): Promise<string> {
+  return eventually(async () => {
+    const text = (await locator.textContent()) ?? '';
+    const ok = typeof expected === 'string' ? text.includes(expected) : expected.test(text);
+    if (!ok) throw new Error(`text is ${JSON.stringify(text)}, waiting for ${String(expected)}`);
+    return text;
+  }, deadlineMs);
+}
+
+/** The options of the "User" picker, as shown. */
+export async function pickerOptions(page: Page): Promise<string[]> {
+  return page.getByLabel('User', { exact: true }).locator('option').allTextContents();
+}
+
+/** Closes everything given, ignoring what is already closed. */
+export async function closeAll(...closables: ({ close(): Promise<void> } | undefined | null)[]): Promise<void> {
+  await Promise.allSettled(closables.map(async (closable) => closable?.close()));
+}
+
+export interface CspProxy {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A reverse proxy in front of `target` that adds a Content-Security-Policy
+ * header to every response, as a hardened deployment would; websocket
+ * upgrades are piped through untouched.
+ */
+export async function startCspProxy(target: string, policy: string): Promise<CspProxy> {
+  const upstream = new URL(target);
+  const sockets = new Set<Socket>();
+  const server = createServer((req, res) => {
+    const forward = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+      (response) => {
+        res.writeHead(response.statusCode ?? 502, { ...response.headers, 'content-security-policy': policy });
+        response.pipe(res);
+      },
+    );
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
+    const backend = tcpConnect(Number(upstream.port), upstream.hostname, () => {
+      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
+      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
+      backend.write(`${lines.join('\r\n')}\r\n\r\n`);
+      backend.write(head);
+      socket.pipe(backend).pipe(socket);
+    });
+    sockets.add(backend);
+    backend.on('close', () => sockets.delete(backend));
+    backend.on('error', () => socket.destroy());
+    socket.on('error', () => backend.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
