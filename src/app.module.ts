@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { AppConfigModule } from './config/config.module';
 import { EnvironmentVariables } from './config/environment';
 import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
 import { RealtimeModule } from './realtime';
 import { UsersModule } from './users/users.module';
 
@@ -11,7 +12,7 @@ export class AppModule {
   static forRoot(env: EnvironmentVariables): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule.forRoot(env), RealtimeModule, UsersModule],
+      imports: [AppConfigModule.forRoot(env), DatabaseModule.forRoot(env), RealtimeModule, UsersModule, HealthModule],
     };
   }
 }

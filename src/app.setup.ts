@@ -1,3 +1,4 @@
+import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
@@ -5,6 +6,8 @@ import { ApiValidationPipe } from './common/http/api-validation.pipe';
 import { ApiExceptionFilter } from './common/http/api-exception.filter';
 import { installJsonBody } from './common/http/json-body';
 import { projectRoot } from './common/project-root';
+import { EnvironmentVariables } from './config/environment';
+import { RealtimeRedis, RedisIoAdapter } from './realtime';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
@@ -13,7 +16,15 @@ import { projectRoot } from './common/project-root';
  * installed later is silently ignored.
  */
 export async function configureApp(app: NestExpressApplication): Promise<NestExpressApplication> {
-  app.useWebSocketAdapter(new IoAdapter(app));
+  const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  if (config.get('REDIS_URL', { infer: true })) {
+    // Connected before it is installed: an unreachable Redis stops the start here, with one line.
+    const adapter = new RedisIoAdapter(app, app.get(RealtimeRedis));
+    await adapter.connect();
+    app.useWebSocketAdapter(adapter);
+  } else {
+    app.useWebSocketAdapter(new IoAdapter(app));
+  }
   app.disable('x-powered-by');
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);

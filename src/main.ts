@@ -25,9 +25,16 @@ function loadSettingsOrExit(): EnvironmentVariables {
 
 async function bootstrap(): Promise<void> {
   const env = loadSettingsOrExit();
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), { abortOnError: false });
+  // Start-up logs are held until the server listens, so a start that fails
+  // (database or Redis unreachable) prints only its one "Failed to start" line.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(env), {
+    abortOnError: false,
+    bufferLogs: true,
+    autoFlushLogs: false,
+  });
   await configureApp(app);
   await app.listen(env.PORT, env.HOST);
+  app.flushLogs();
   Logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.DB_TYPE})`, 'Bootstrap');
 }
 

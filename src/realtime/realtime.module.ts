@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventsModule } from '../events';
 import { AnyClientRelay } from './client-relay';
+import { RealtimeRedisModule } from './realtime-redis.module';
 import { RealtimeGateway } from './realtime.gateway';
 import { RelayRegistry } from './relay-registry';
 
@@ -15,7 +16,7 @@ class RealtimeCoreModule {}
 let featureCount = 0;
 
 @Module({
-  imports: [RealtimeCoreModule],
+  imports: [RealtimeCoreModule, RealtimeRedisModule],
 })
 export class RealtimeModule {
   /**
