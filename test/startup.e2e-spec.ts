@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runServerExpectingExit, startServerProcess } from './helpers/server-process';
+import { createTestDatabase, TEST_DB } from './helpers/app';
+import { runServerExpectingExit, ServerProcess, startServerProcess } from './helpers/server-process';
 import { createUser, getUser } from './helpers/factories';
 
 /** The built server, started as `npm start` does. */
@@ -35,5 +36,35 @@ describe('server start', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it(`three instances starting at once on an empty ${TEST_DB} database all start and share one schema`, async () => {
+    const database = await createTestDatabase();
+    const started: ServerProcess[] = [];
+    try {
+      const results = await Promise.allSettled([1, 2, 3].map(() => startServerProcess(database.env)));
+      for (const result of results) if (result.status === 'fulfilled') started.push(result.value);
+      expect(results.map((result) => (result.status === 'rejected' ? String(result.reason) : 'started'))).toEqual([
+        'started',
+        'started',
+        'started',
+      ]);
+      const user = await createUser(started[0].url);
+      for (const server of started) expect(await getUser(server.url, user.id)).toEqual(user);
+    } finally {
+      await Promise.all(started.map((server) => server.stop()));
+      await database.dispose();
+    }
+  });
+
+  it('names DATABASE_URL in its one line when PostgreSQL cannot be reached', async () => {
+    const { code, output } = await runServerExpectingExit({
+      DB_TYPE: 'postgres',
+      DATABASE_URL: 'postgres://postgres@127.0.0.1:1/nothing',
+    });
+    expect(code).toBe(1);
+    const lines = output.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('DATABASE_URL');
   });
 });

@@ -90,6 +90,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   broadcast(message: OutboundMessage): void {
+    // An application context without HTTP (npm run seed) has no socket server: nobody to tell.
+    if (!this.server) return;
     const target = message.topic
       ? this.server.to([FOLLOW_ALL_ROOM, roomForTopic(message.topic)])
       : this.server;
