@@ -1,13 +1,8 @@
 import request from 'supertest';
+import type { UserResponse } from '../../src/users/user.response';
 
-export interface WireUser {
-  id: number;
-  first_name: string;
-  last_name: string;
-  created_at: string;
-  updated_at: string;
-  version: number;
-}
+/** A user as the API sends it. */
+export type WireUser = UserResponse;
 
 let sequence = 0;
 
