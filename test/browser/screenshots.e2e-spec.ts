@@ -32,7 +32,9 @@ describe('screenshots of the windows', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'browser-shots-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
-    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+    // One after the other, so a failed start leaves nothing for afterAll to miss.
+    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    browser = await launchBrowser();
     const seeded = [
       ['John', 'Doe'],
       ['Jane', 'Smith'],

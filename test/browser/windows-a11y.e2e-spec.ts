@@ -42,7 +42,9 @@ describe('accessibility of the windows', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'browser-a11y-'));
-    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+    // One after the other, so a failed start leaves nothing for afterAll to miss.
+    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    browser = await launchBrowser();
     userId = (await createUser(t.url, { first_name: 'Ada', last_name: 'Lovelace' })).id;
     await createUser(t.url, { first_name: 'Grace', last_name: 'Hopper' });
   });

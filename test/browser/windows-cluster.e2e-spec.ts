@@ -100,7 +100,14 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
   }
 
   beforeAll(async () => {
-    [cluster, browser] = await Promise.all([startCluster(2), launchBrowser()]);
+    // Each is kept as soon as it is up, and both are waited for even when one fails: a browser
+    // launched beside a cluster that failed to start would otherwise never be closed, and Jest
+    // would wait on it for ever.
+    const results = await Promise.allSettled([
+      launchBrowser().then((launched) => (browser = launched)),
+      startCluster(2).then((started) => (cluster = started)),
+    ]);
+    for (const result of results) if (result.status === 'rejected') throw result.reason;
     [a, b] = cluster.instances;
   });
   afterEach(async () => closeAll(...windows.splice(0)));

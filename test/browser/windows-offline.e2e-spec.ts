@@ -45,7 +45,9 @@ describe('windows across a server restart', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'browser-offline-'));
     env = { DB_PATH: join(dir, 'app.sqlite') };
-    [server, browser] = await Promise.all([startServerProcess(env), launchBrowser()]);
+    // One after the other, so a failed start leaves nothing for afterAll to miss.
+    server = await startServerProcess(env);
+    browser = await launchBrowser();
     port = server.port;
   });
   afterEach(async () => {

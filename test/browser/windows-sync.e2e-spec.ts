@@ -37,7 +37,9 @@ describe('two windows on one user', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'browser-sync-'));
-    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+    // One after the other, so a failed start leaves nothing for afterAll to miss.
+    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    browser = await launchBrowser();
   });
   afterEach(async () => closeAll(...windows.splice(0)));
   afterAll(async () => {

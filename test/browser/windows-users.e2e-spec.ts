@@ -32,7 +32,9 @@ describe('users in the windows', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'browser-users-'));
-    [t, browser] = await Promise.all([startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } }), launchBrowser()]);
+    // One after the other, so a failed start leaves nothing for afterAll to miss.
+    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    browser = await launchBrowser();
   });
   afterEach(async () => closeAll(...windows.splice(0)));
   afterAll(async () => {
