@@ -1,21 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { existsSync, readFileSync } from 'node:fs';
-import { parseEnv } from 'node:util';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { ConfigurationError, EnvironmentVariables, validateEnvironment } from './config/environment';
-
-/** A .env file, when present, fills in what the real environment leaves unset. */
-function readEnvironment(): Record<string, string | undefined> {
-  const fromFile = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
-  return { ...fromFile, ...process.env };
-}
+import { ConfigurationError, EnvironmentVariables, loadEnvironment } from './config/environment';
 
 function loadSettingsOrExit(): EnvironmentVariables {
   try {
-    return validateEnvironment(readEnvironment());
+    return loadEnvironment();
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     process.stderr.write(`${error.message}\n`);

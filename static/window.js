@@ -361,24 +361,12 @@
   async function switchUser(id) {
     flushEdit();
     hideDeleteConfirm();
-    state.userId = id;
-    state.shown = null;
     state.origins.clear();
-    state.lastChange = null;
     savedOnce = false;
     saveError = '';
     unannounced.clear();
-    editInput.value = '';
-    readInput.value = '';
-    editInput.disabled = true;
-    ui.deleteButton.disabled = true;
-    ui.heading.textContent = 'Loading…';
-    ui.meta.textContent = '';
-    ui.presence.textContent = '';
-    renderLastChange();
+    clearShownUser(id, 'Loading…');
     renderSaveStatus();
-    renderPicker();
-    updateLocation();
     if (socket) {
       // A later reconnect uses this query, so it comes back subscribed to the right user.
       socket.io.opts.query = { user_id: String(id) };
@@ -469,16 +457,21 @@
   }
 
   function showNoUser() {
-    state.userId = null;
+    clearShownUser(null, 'No user');
+  }
+
+  /** Empties the card while another user (or none) takes its place. */
+  function clearShownUser(id, heading) {
+    state.userId = id;
     state.shown = null;
+    state.lastChange = null;
     editInput.value = '';
     readInput.value = '';
     editInput.disabled = true;
     ui.deleteButton.disabled = true;
-    ui.heading.textContent = 'No user';
+    ui.heading.textContent = heading;
     ui.meta.textContent = '';
     ui.presence.textContent = '';
-    state.lastChange = null;
     renderLastChange();
     renderPicker();
     updateLocation();

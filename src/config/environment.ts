@@ -1,4 +1,6 @@
 import { plainToInstance } from 'class-transformer';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
 import {
   IsIn,
   IsInt,
@@ -106,4 +108,14 @@ function toConfigurationError(error: ValidationError, raw: RawEnvironment): Conf
   const given = error.property.endsWith('_URL') ? undefined : raw[error.property];
   const message = detail.replace(new RegExp(`^${error.property} `), '');
   return new ConfigurationError(error.property, given === undefined ? message : `${message} (got "${given}")`);
+}
+
+/**
+ * The settings of this process: the environment, with a .env file in the
+ * working folder filling in what it leaves unset. The one entry point for
+ * the server, the seed and the TypeORM CLI, so all three see one database.
+ */
+export function loadEnvironment(): EnvironmentVariables {
+  const fromFile = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
+  return validateEnvironment({ ...fromFile, ...process.env });
 }

@@ -1,17 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from '../app.module';
-import { validateEnvironment } from '../config/environment';
+import { loadEnvironment } from '../config/environment';
 import { UsersService } from '../users/users.service';
-
-/** The sample people of the original proof of concept's data generator. */
-const SAMPLE_USERS: readonly [string, string][] = [
-  ['John', 'Doe'],
-  ['Jane', 'Smith'],
-  ['Alice', 'Johnson'],
-  ['Bob', 'Williams'],
-  ['Carol', 'Brown'],
-];
+import { SAMPLE_USERS } from './sample-users';
 
 /**
  * `npm run seed` adds the sample users through UsersService (so the same
@@ -19,7 +11,7 @@ const SAMPLE_USERS: readonly [string, string][] = [
  */
 async function seed(): Promise<void> {
   const onlyIfEmpty = process.argv.includes('--if-empty');
-  const env = validateEnvironment(process.env);
+  const env = loadEnvironment();
   const app = await NestFactory.createApplicationContext(AppModule.forRoot(env), { logger: ['error', 'warn'] });
   try {
     const users = app.get(UsersService);

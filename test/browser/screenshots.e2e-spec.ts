@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { SAMPLE_USERS } from '../../src/database/sample-users';
 import { startTestApp, TestApp } from '../helpers/app';
 import {
   BrowserWindow,
@@ -23,35 +23,23 @@ const SCREENSHOTS = join(__dirname, '..', '..', 'docs', 'screenshots');
  * both windows on one seeded user, mid-session, on a desktop and on a phone.
  */
 describe('screenshots of the windows', () => {
-  let dir: string;
   let t: TestApp;
   let browser: Browser;
   let userId: number;
   const windows: BrowserWindow[] = [];
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'browser-shots-'));
     mkdirSync(SCREENSHOTS, { recursive: true });
     // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    t = await startTestApp();
     browser = await launchBrowser();
-    const seeded = [
-      ['John', 'Doe'],
-      ['Jane', 'Smith'],
-      ['Alice', 'Johnson'],
-      ['Bob', 'Williams'],
-      ['Carol', 'Brown'],
-    ];
-    for (const [first_name, last_name] of seeded) {
+    for (const [first_name, last_name] of SAMPLE_USERS) {
       const user = await createUser(t.url, { first_name, last_name });
       userId ??= user.id;
     }
   });
   afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => {
-    await closeAll(browser, t);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAll(browser, t));
 
   async function shoot(page: Page, name: string): Promise<void> {
     const path = join(SCREENSHOTS, `${name}.png`);

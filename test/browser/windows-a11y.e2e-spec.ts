@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp, TestApp } from '../helpers/app';
 import { BrowserWindow, closeAll, DESKTOP, field, launchBrowser, openWindow, PHONE, waitForText } from '../helpers/browser';
@@ -28,7 +25,6 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe('accessibility of the windows', () => {
-  let dir: string;
   let t: TestApp;
   let browser: Browser;
   let userId: number;
@@ -41,18 +37,14 @@ describe('accessibility of the windows', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'browser-a11y-'));
     // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    t = await startTestApp();
     browser = await launchBrowser();
     userId = (await createUser(t.url, { first_name: 'Ada', last_name: 'Lovelace' })).id;
     await createUser(t.url, { first_name: 'Grace', last_name: 'Hopper' });
   });
   afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => {
-    await closeAll(browser, t);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAll(browser, t));
 
   it.each([
     ['the index', '/', DESKTOP],

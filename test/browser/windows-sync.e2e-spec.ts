@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import type { OutboundMessage } from '../../src/realtime';
@@ -24,7 +21,6 @@ import { createUser, getUser } from '../helpers/factories';
  * each shows the other's typing live and never loses its own.
  */
 describe('two windows on one user', () => {
-  let dir: string;
   let t: TestApp;
   let browser: Browser;
   const windows: BrowserWindow[] = [];
@@ -36,16 +32,12 @@ describe('two windows on one user', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'browser-sync-'));
     // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    t = await startTestApp();
     browser = await launchBrowser();
   });
   afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => {
-    await closeAll(browser, t);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAll(browser, t));
 
   it('shows what one window types in the other within a second, saves it, and marks the other field read-only', async () => {
     const user = await createUser(t.url, { first_name: 'John', last_name: 'Doe' });

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp, TestApp } from '../helpers/app';
@@ -19,7 +16,6 @@ import { createUser, getUser, WireUser } from '../helpers/factories';
 
 /** Picking, creating and deleting users from the windows, and who else is looking. */
 describe('users in the windows', () => {
-  let dir: string;
   let t: TestApp;
   let browser: Browser;
   const windows: BrowserWindow[] = [];
@@ -31,16 +27,12 @@ describe('users in the windows', () => {
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'browser-users-'));
     // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    t = await startTestApp();
     browser = await launchBrowser();
   });
   afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => {
-    await closeAll(browser, t);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  afterAll(async () => closeAll(browser, t));
 
   // First, while the database is still empty.
   it('creates a user when there is none, and shows the first user when no ?user= is given', async () => {

@@ -37,12 +37,24 @@ export class ApiValidationPipe extends ValidationPipe {
  */
 function rejectUndeclaredKeys(value: unknown, metatype: Type<unknown>): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  const declared = new Set(
-    getMetadataStorage()
-      .getTargetValidationMetadatas(metatype, '', true, false)
-      .map((entry) => entry.propertyName),
-  );
+  const declared = declaredProperties(metatype);
   if (declared.size === 0) return;
   const unknown = Object.keys(value).filter((key) => !declared.has(key));
   if (unknown.length > 0) throw new BadRequestException(unknown.map((key) => `property ${key} should not exist`));
+}
+
+/** Decorators do not change after start-up: read each DTO's properties once, not on every request. */
+const declaredByDto = new WeakMap<Type<unknown>, ReadonlySet<string>>();
+
+function declaredProperties(metatype: Type<unknown>): ReadonlySet<string> {
+  let declared = declaredByDto.get(metatype);
+  if (!declared) {
+    declared = new Set(
+      getMetadataStorage()
+        .getTargetValidationMetadatas(metatype, '', true, false)
+        .map((entry) => entry.propertyName),
+    );
+    declaredByDto.set(metatype, declared);
+  }
+  return declared;
 }

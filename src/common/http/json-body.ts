@@ -18,8 +18,13 @@ export function installJsonBody(app: NestExpressApplication): void {
   app.use(requireJsonObject);
 }
 
+/** A request that must carry a JSON object: a write to the API. */
+function sendsApiBody(request: Request): boolean {
+  return WRITE_METHODS.has(request.method) && request.path.startsWith('/api/');
+}
+
 function requireJsonContentType(request: Request, response: Response, next: NextFunction): void {
-  if (!WRITE_METHODS.has(request.method) || !request.path.startsWith('/api/')) return next();
+  if (!sendsApiBody(request)) return next();
   if (request.is(JSON_TYPES)) return next();
   // The contract lists 415 for PATCH; POST lists 400, so a missing JSON body there is a bad request.
   const status = request.method === 'PATCH' ? 415 : 400;
@@ -28,7 +33,7 @@ function requireJsonContentType(request: Request, response: Response, next: Next
 
 /** Arrays and other JSON values parse, but a user is described by an object. */
 function requireJsonObject(request: Request, response: Response, next: NextFunction): void {
-  if (!WRITE_METHODS.has(request.method) || !request.path.startsWith('/api/')) return next();
+  if (!sendsApiBody(request)) return next();
   const body: unknown = request.body;
   if (typeof body === 'object' && body !== null && !Array.isArray(body)) return next();
   response.status(400).json(errorBody(400, 'body must be a JSON object'));
