@@ -1,18 +1,33 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule } from './config/config.module';
-import { EnvironmentVariables } from './config/environment';
-import { DatabaseModule } from './database/database.module';
+import type { ModuleMetadata } from '@nestjs/common';
+import { AppConfigModule, EnvironmentVariables } from './config';
+import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health/health.module';
 import { RealtimeModule } from './realtime';
 import { UsersModule } from './users/users.module';
 
+/** The feature modules: adding a feature is one line here. */
+const FEATURES: NonNullable<ModuleMetadata['imports']> = [UsersModule];
+
+/** What tests add to the app: a throwaway feature module, with its schema. */
+export interface AppExtras extends ExtraSchema {
+  imports?: ModuleMetadata['imports'];
+}
+
 @Module({})
 export class AppModule {
   /** Built from validated settings, so tests can run the app with their own. */
-  static forRoot(env: EnvironmentVariables): DynamicModule {
+  static forRoot(env: EnvironmentVariables, extras: AppExtras = {}): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(env), DatabaseModule.forRoot(env), RealtimeModule, UsersModule, HealthModule],
+      imports: [
+        AppConfigModule.forRoot(env),
+        DatabaseModule.forRoot(env, extras),
+        RealtimeModule,
+        HealthModule,
+        ...FEATURES,
+        ...(extras.imports ?? []),
+      ],
     };
   }
 }

@@ -2,11 +2,8 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
-import { ApiValidationPipe } from './common/http/api-validation.pipe';
-import { ApiExceptionFilter } from './common/http/api-exception.filter';
-import { installJsonBody } from './common/http/json-body';
-import { projectRoot } from './common/project-root';
-import { EnvironmentVariables } from './config/environment';
+import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, projectRoot } from './common';
+import { EnvironmentVariables } from './config';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
 
 /**

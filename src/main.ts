@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
-import { ConfigurationError, EnvironmentVariables, loadEnvironment } from './config/environment';
+import { ConfigurationError, EnvironmentVariables, loadEnvironment } from './config';
 
 function loadSettingsOrExit(): EnvironmentVariables {
   try {

@@ -3,7 +3,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
-import { validateEnvironment } from '../src/config/environment';
+import { validateEnvironment } from '../src/config';
 import { startTestApp, TestApp } from './helpers/app';
 import { eventually, quietPeriod } from './helpers/eventually';
 import { startTestRedis, TestRedis } from './helpers/redis';

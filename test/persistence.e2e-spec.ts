@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from '../src/config/database.options';
-import { validateEnvironment } from '../src/config/environment';
+import { buildDataSourceOptions } from '../src/database';
+import { validateEnvironment } from '../src/config';
 import { startTestApp, TEST_DB } from './helpers/app';
 import { createUser, getUser } from './helpers/factories';
 

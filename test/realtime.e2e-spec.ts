@@ -123,7 +123,7 @@ describe('user_update events', () => {
     it('a bad `subscribe` is refused with an exception event and changes nothing', async () => {
       const user = await createUser(t.url);
       const client = await connect({ user_id: String(user.id) });
-      client.socket.emit('subscribe', { user_id: 'abc' });
+      client.untyped.emit('subscribe', { user_id: 'abc' });
       await eventually(() => client.received.some((entry) => entry.event === 'exception'));
       await request(t.url).patch(`/api/users/${user.id}`).send({ first_name: 'still' }).expect(200);
       await client.waitForUpdates(1);

@@ -16,7 +16,6 @@ export class AppConfigModule {
         ConfigModule.forRoot({
           isGlobal: true,
           ignoreEnvFile: true,
-          ignoreEnvVars: true,
           skipProcessEnv: true,
           load: [() => ({ ...env })],
         }),

@@ -1,9 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { buildDataSourceOptions } from '../config/database.options';
-import { EnvironmentVariables } from '../config/environment';
+import { DataSource, DataSourceOptions, MixedList, EntitySchema, MigrationInterface } from 'typeorm';
+import { EnvironmentVariables } from '../config';
+import { buildDataSourceOptions } from './database.options';
 import { runMigrationsExclusively } from './run-migrations';
+import { SeedRunner } from './seeding';
 
 export class DatabaseUnreachableError extends Error {
   constructor(setting: string, cause: string) {
@@ -12,19 +14,31 @@ export class DatabaseUnreachableError extends Error {
   }
 }
 
+/**
+ * Entities and migrations beyond those the app finds in src/ (every
+ * `*.entity.ts`, every file in src/database/migrations): a module defined
+ * outside src/, such as a test's throwaway feature.
+ */
+export interface ExtraSchema {
+  entities?: MixedList<string | (abstract new () => unknown) | EntitySchema>;
+  migrations?: MixedList<string | (new () => MigrationInterface)>;
+}
+
 /** The TypeORM connection. Pending migrations run before the app serves anything. */
 @Module({})
 export class DatabaseModule {
-  static forRoot(env: EnvironmentVariables): DynamicModule {
+  static forRoot(env: EnvironmentVariables, extra: ExtraSchema = {}): DynamicModule {
     const setting = env.DB_TYPE === 'postgres' ? 'DATABASE_URL' : 'DB_PATH';
+    const options = withExtra(buildDataSourceOptions(env), extra);
     return {
       module: DatabaseModule,
       imports: [
+        DiscoveryModule,
         TypeOrmModule.forRootAsync({
           // Fail the start on an unreachable database instead of retrying for minutes.
-          useFactory: () => ({ ...buildDataSourceOptions(env), migrationsRun: false, retryAttempts: 0 }),
-          dataSourceFactory: async (options?: DataSourceOptions) => {
-            const dataSource = new DataSource(options ?? buildDataSourceOptions(env));
+          useFactory: () => ({ ...options, migrationsRun: false, retryAttempts: 0 }),
+          dataSourceFactory: async (given?: DataSourceOptions) => {
+            const dataSource = new DataSource(given ?? options);
             try {
               await dataSource.initialize();
             } catch (error) {
@@ -35,6 +49,22 @@ export class DatabaseModule {
           },
         }),
       ],
+      providers: [SeedRunner],
+      exports: [SeedRunner],
     };
   }
+}
+
+function withExtra(options: DataSourceOptions, extra: ExtraSchema): DataSourceOptions {
+  return {
+    ...options,
+    entities: [...asList(options.entities), ...asList(extra.entities)],
+    migrations: [...asList(options.migrations), ...asList(extra.migrations)],
+  };
+}
+
+/** TypeORM takes these lists as arrays or as objects of named entries. */
+function asList<T>(value: MixedList<T> | undefined): T[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : Object.values(value);
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { DomainEventHandler, DomainEventMap, DomainEventName } from './domain-event-map';
+import type { DomainEventHandler, DomainEventMap, DomainEventName } from './index';
 
 /**
  * Typed publish/subscribe for domain events, in process. Services publish

@@ -1,16 +1,19 @@
 import type { DomainEventMap, DomainEventName } from '../events';
+import type { ServerEventName, ServerEventPayload } from './index';
 
-/** What the gateway sends to browsers for one domain event. */
-export interface OutboundMessage {
-  /** socket.io event name on the wire, e.g. `user_update`. */
-  event: string;
-  data: unknown;
-  /**
-   * When set, only clients following this topic (and clients that follow
-   * everything) receive the message; otherwise every client does.
-   */
-  topic?: string;
-}
+/** One server-to-client event with its payload, as the wire map types it. */
+export type OutboundMessage = {
+  [E in ServerEventName]: {
+    /** socket.io event name on the wire, e.g. `user_update`. */
+    event: E;
+    data: ServerEventPayload<E>;
+    /**
+     * When set, only clients following this topic (and clients that follow
+     * everything) receive the message; otherwise every client does.
+     */
+    topic?: string;
+  };
+}[ServerEventName];
 
 /** Maps one domain event to what browsers see. */
 export interface ClientRelay<K extends DomainEventName = DomainEventName> {

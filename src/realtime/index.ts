@@ -1,8 +1,47 @@
+import type { DefaultEventsMap, Server, Socket } from 'socket.io';
+
 export { defineRelay } from './client-relay';
 export type { AnyClientRelay, ClientRelay, OutboundMessage } from './client-relay';
-export type { ChangeOriginMessage, PresenceMessage, SubscribeAck } from './realtime.gateway';
+export { definePresence, PRESENCE_WINDOW_MS } from './presence';
+export type { PresenceRelay } from './presence';
 export { RealtimeModule } from './realtime.module';
-export { RealtimeRedis, RedisUnreachableError, REDIS_CONNECTION_PREFIX } from './realtime-redis';
-export { RealtimeRedisModule } from './realtime-redis.module';
-export { RedisIoAdapter } from './redis-io.adapter';
-export { topicForUser } from './topics';
+export type { RealtimeFeature } from './realtime.module';
+export { RealtimeTopics } from './realtime-topics';
+export { RealtimeRedis, RedisUnreachableError, REDIS_CONNECTION_PREFIX } from './redis/redis-connections';
+export { RealtimeRedisModule } from './redis/realtime-redis.module';
+export { RedisIoAdapter } from './redis/redis-io.adapter';
+
+/*
+ * The socket.io wire, typed: every event the server sends and every event a
+ * client may send, each with its payload (and acknowledgement, if any). Here
+ * only what belongs to no feature; each feature adds its own events from its
+ * own folder by module augmentation of this file (see src/users/users.wire.ts).
+ * The gateways, the test client and the windows (through JSDoc) all read the
+ * same map, so a payload that drifts from it does not compile.
+ */
+
+export interface ServerToClientEvents {
+  /** A client message was refused (Nest's WsException): the reason, for the client to show or log. */
+  exception: (error: WsErrorMessage) => void;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by module augmentation
+export interface ClientToServerEvents {}
+
+/** What Nest's socket exception filter sends for a refused message. */
+export interface WsErrorMessage {
+  status: 'error';
+  message: string;
+}
+
+/** What the realtime layer keeps on each socket. */
+export interface SocketData {
+  /** The topic the socket follows; null: every event. */
+  topic: string | null;
+}
+
+export type ServerEventName = Extract<keyof ServerToClientEvents, string>;
+export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+export type RealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;
+export type RealtimeSocket = Socket<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, SocketData>;

@@ -1,39 +1,51 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventsModule } from '../events';
 import { AnyClientRelay } from './client-relay';
-import { RealtimeRedisModule } from './realtime-redis.module';
+import { PresenceCounter, PresenceRelay } from './presence';
+import { RealtimeRedisModule } from './redis/realtime-redis.module';
 import { RealtimeGateway } from './realtime.gateway';
+import { RealtimeTopics } from './realtime-topics';
 import { RelayRegistry } from './relay-registry';
 
-/** The one gateway and registry, shared by every module that relays events. */
+/** The one gateway, topics and registries, shared by every feature that uses realtime. */
 @Module({
   imports: [EventsModule],
-  providers: [RealtimeGateway, RelayRegistry],
-  exports: [RelayRegistry],
+  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry],
+  exports: [RealtimeTopics, PresenceCounter, RelayRegistry],
 })
 class RealtimeCoreModule {}
+
+export interface RealtimeFeature {
+  /** How the feature's domain events look on the wire. */
+  relays?: readonly AnyClientRelay[];
+  /** Topics whose followers are counted and told how many they are. */
+  presence?: readonly PresenceRelay[];
+}
 
 let featureCount = 0;
 
 @Module({
   imports: [RealtimeCoreModule, RealtimeRedisModule],
+  exports: [RealtimeCoreModule],
 })
 export class RealtimeModule {
   /**
    * The one step a feature module takes to get its domain events to
-   * browsers: import RealtimeModule.forFeature(itsRelays).
+   * browsers: import RealtimeModule.forFeature({ relays }). Its own gateway,
+   * if it has one, can then inject RealtimeTopics.
    */
-  static forFeature(relays: readonly AnyClientRelay[]): DynamicModule {
-    const token = `REALTIME_RELAYS_${++featureCount}`;
+  static forFeature(feature: RealtimeFeature): DynamicModule {
+    const token = `REALTIME_FEATURE_${++featureCount}`;
     return {
       module: RealtimeModule,
       providers: [
         {
           provide: token,
-          inject: [RelayRegistry],
-          useFactory: (registry: RelayRegistry): readonly AnyClientRelay[] => {
-            registry.register(relays);
-            return relays;
+          inject: [RelayRegistry, PresenceCounter],
+          useFactory: (relays: RelayRegistry, presence: PresenceCounter): RealtimeFeature => {
+            relays.register(feature.relays ?? []);
+            presence.register(feature.presence ?? []);
+            return feature;
           },
         },
       ],

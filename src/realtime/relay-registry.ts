@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { DomainEventBus, DomainEventMap, DomainEventName } from '../events';
 import { AnyClientRelay, ClientRelay } from './client-relay';
-import { RealtimeGateway } from './realtime.gateway';
+import { RealtimeTopics } from './realtime-topics';
 
-/** Subscribes each registered relay to the domain event bus and hands its messages to the gateway. */
+/** Subscribes each registered relay to the domain event bus and sends its messages. */
 @Injectable()
 export class RelayRegistry implements OnModuleDestroy {
   private readonly logger = new Logger(RelayRegistry.name);
@@ -11,7 +11,7 @@ export class RelayRegistry implements OnModuleDestroy {
 
   constructor(
     private readonly events: DomainEventBus,
-    private readonly gateway: RealtimeGateway,
+    private readonly topics: RealtimeTopics,
   ) {}
 
   register(relays: readonly AnyClientRelay[]): void {
@@ -25,7 +25,7 @@ export class RelayRegistry implements OnModuleDestroy {
   private registerOne<K extends DomainEventName>(relay: ClientRelay<K>): void {
     this.logger.log(`relaying ${relay.event} to socket.io clients`);
     this.unsubscribers.push(
-      this.events.subscribe(relay.event, (payload: DomainEventMap[K]) => this.gateway.broadcast(relay.toClients(payload))),
+      this.events.subscribe(relay.event, (payload: DomainEventMap[K]) => this.topics.broadcast(relay.toClients(payload))),
     );
   }
 }

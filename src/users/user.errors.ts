@@ -1,4 +1,4 @@
-import { DomainError } from '../common/domain-error';
+import { DomainError } from '../common';
 
 export class UserNotFoundError extends DomainError {
   readonly kind = 'not_found';

@@ -4,3 +4,11 @@ import type { User } from './user.entity';
 export interface UserEvent {
   readonly user: Readonly<User>;
 }
+
+declare module '../events' {
+  interface DomainEventMap {
+    'user.created': UserEvent;
+    'user.updated': UserEvent;
+    'user.deleted': UserEvent;
+  }
+}

@@ -14,8 +14,7 @@ import {
   Res,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { parseVersionTags, versionEtag } from '../common/http/etag';
-import { ParsePositiveIntPipe } from '../common/http/positive-int.pipe';
+import { ParsePositiveIntPipe, parseVersionTags, versionEtag } from '../common';
 import { CreateUserDto } from './dto/create-user.dto';
 import { ListUsersQuery } from './dto/list-users.query';
 import { UpdateUserDto } from './dto/update-user.dto';
@@ -51,7 +50,7 @@ export class UsersController {
     @Res({ passthrough: true }) response: Response,
   ): Promise<UserResponse | undefined> {
     const user = await this.users.get(id);
-    const known = parseVersionTags(ifNoneMatch);
+    const known = parseVersionTags(ifNoneMatch, 'weak');
     if (known === 'any' || known?.includes(user.version)) {
       response.status(HttpStatus.NOT_MODIFIED).setHeader('ETag', versionEtag(user.version));
       return undefined;
@@ -70,7 +69,7 @@ export class UsersController {
     if (Object.keys(changes).length === 0) {
       throw new BadRequestException('body must name first_name, last_name or both');
     }
-    const expected = parseVersionTags(ifMatch);
+    const expected = parseVersionTags(ifMatch, 'strong');
     const user = await this.users.update(id, changes, expected === 'any' ? undefined : expected);
     return this.withEtag(response, user);
   }

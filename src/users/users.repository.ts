@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityMetadata, ObjectLiteral, QueryResult } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityMetadata, FindOptionsWhere, ObjectLiteral, Raw, Repository } from 'typeorm';
+import { queryReturning, Row } from '../database';
 import { User } from './user.entity';
 
 export interface NewUser {
@@ -32,43 +33,35 @@ const MAX_ID = 2_147_483_647;
 
 const COLUMN_OF: Record<keyof NewUser, string> = { firstName: 'first_name', lastName: 'last_name' };
 
-type Row = ObjectLiteral;
-
-/** The part of node-sqlite3's Database this file uses. */
-interface SqliteHandle {
-  all(sql: string, params: unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
-}
-
 /**
- * The one place the users SQL lives. Every write is a single statement with
- * RETURNING, so the row a caller gets back (and publishes) is exactly the row
- * its own statement produced, even with hundreds of writes in flight on
- * SQLite's single shared connection or across several server processes.
- * Never repository.save(): that writes every column of a row read earlier and
- * loses a concurrent edit of another field.
+ * Where users are read and written. Reads go through TypeORM's Repository.
+ * Every write is a single statement with RETURNING (queryReturning), so the
+ * row a caller gets back (and publishes) is exactly the row its own statement
+ * produced, even with hundreds of writes in flight on SQLite's one shared
+ * connection or across several server processes. Never repository.save():
+ * that writes every column of a row read earlier and loses a concurrent edit
+ * of another field.
  */
 @Injectable()
 export class UsersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(User) private readonly users: Repository<User>,
+  ) {}
 
-  async findById(id: number): Promise<User | null> {
-    if (id > MAX_ID) return null;
-    const rows = await this.select('SELECT * FROM users WHERE id = :id', { id });
-    return rows.length > 0 ? this.hydrate(rows[0]) : null;
+  findById(id: number): Promise<User | null> {
+    if (id > MAX_ID) return Promise.resolve(null);
+    return this.users.findOneBy({ id });
   }
 
   async findPage({ limit, offset, search }: UserPageQuery): Promise<UserPage> {
-    const params: Record<string, unknown> = { limit, offset };
-    let where = '';
-    if (search !== undefined && search !== '') {
-      where = `WHERE LOWER(first_name) LIKE :pattern ESCAPE '\\' OR LOWER(last_name) LIKE :pattern ESCAPE '\\'`;
-      params.pattern = `%${escapeLike(search.toLowerCase())}%`;
-    }
-    const [rows, counted] = await Promise.all([
-      this.select(`SELECT * FROM users ${where} ORDER BY id LIMIT :limit OFFSET :offset`, params),
-      this.select(`SELECT COUNT(*) AS total FROM users ${where}`, params),
-    ]);
-    return { items: rows.map((row) => this.hydrate(row)), total: Number(counted[0].total) };
+    const [items, total] = await this.users.findAndCount({
+      where: search ? nameContains(search) : undefined,
+      order: { id: 'ASC' },
+      take: limit,
+      skip: offset,
+    });
+    return { items, total };
   }
 
   async insert(user: NewUser): Promise<User> {
@@ -121,28 +114,8 @@ export class UsersRepository {
     return this.dataSource.getMetadata(User);
   }
 
-  private async select(sql: string, params: ObjectLiteral): Promise<Row[]> {
-    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
-    return this.dataSource.query<Row[]>(query, values);
-  }
-
-  private async writeReturning(sql: string, params: ObjectLiteral): Promise<Row[]> {
-    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
-    if (this.dataSource.options.type === 'sqlite') {
-      // TypeORM 0.3 runs any SQL starting with UPDATE/INSERT/DELETE through
-      // sqlite3's run(), which throws the RETURNING rows away; all() keeps them.
-      const handle = (this.dataSource.driver as unknown as { databaseConnection: SqliteHandle }).databaseConnection;
-      return new Promise((resolve, reject) =>
-        handle.all(query, values as unknown[], (error, rows) => (error ? reject(error) : resolve(rows))),
-      );
-    }
-    const runner = this.dataSource.createQueryRunner();
-    try {
-      const result = (await runner.query(query, values, true)) as QueryResult<Row>;
-      return result.records;
-    } finally {
-      await runner.release();
-    }
+  private writeReturning(sql: string, params: ObjectLiteral): Promise<Row[]> {
+    return queryReturning(this.dataSource, sql, params);
   }
 
   /** Now, in the form the driver stores for this entity's timestamp columns. */
@@ -159,6 +132,13 @@ export class UsersRepository {
     }
     return user;
   }
+}
+
+/** Either name contains `search`, case-insensitively; LIKE's wildcards in it are literal characters. */
+function nameContains(search: string): FindOptionsWhere<User>[] {
+  const pattern = `%${escapeLike(search.toLowerCase())}%`;
+  const contains = Raw<string>((column) => `LOWER(${column}) LIKE :pattern ESCAPE '\\'`, { pattern });
+  return [{ firstName: contains }, { lastName: contains }];
 }
 
 function escapeLike(text: string): string {

@@ -1,8 +1,9 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { buildDataSourceOptions } from '../config/database.options';
-import { validateEnvironment } from '../config/environment';
+import { validateEnvironment } from '../config';
+import { buildDataSourceOptions } from '../database';
 import { DomainEventBus, DomainEventMap, DomainEventName, EventsModule } from '../events';
+import { User } from './user.entity';
 import { UserNotFoundError, UserVersionMismatchError } from './user.errors';
 import { UsersRepository } from './users.repository';
 import { UsersService } from './users.service';
@@ -22,6 +23,7 @@ describe('UsersService', () => {
           ...buildDataSourceOptions(validateEnvironment({ DB_PATH: ':memory:' })),
           migrationsRun: true,
         }),
+        TypeOrmModule.forFeature([User]),
         EventsModule,
       ],
       providers: [UsersService, UsersRepository],

@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { SAMPLE_USERS } from '../../src/database/sample-users';
+import { SAMPLE_USERS } from '../../src/users/sample-users';
 import { startTestApp, TestApp } from '../helpers/app';
 import {
   BrowserWindow,

@@ -1,7 +1,6 @@
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import type { OutboundMessage } from '../../src/realtime';
-import { RealtimeGateway } from '../../src/realtime/realtime.gateway';
+import { OutboundMessage, RealtimeTopics } from '../../src/realtime';
 import { startTestApp, TestApp } from '../helpers/app';
 import {
   BrowserWindow,
@@ -114,10 +113,10 @@ describe('two windows on one user', () => {
     const fetches = countRequests(w2.page, 'GET', `/api/users/${user.id}`);
 
     // Lose the next user_update on its way out, as a broker outage between instances would.
-    const gateway = t.app.get(RealtimeGateway);
-    const broadcast = gateway.broadcast.bind(gateway);
+    const topics = t.app.get(RealtimeTopics);
+    const broadcast = topics.broadcast.bind(topics);
     let dropped = 0;
-    gateway.broadcast = (message: OutboundMessage) => {
+    topics.broadcast = (message: OutboundMessage) => {
       if (message.event === 'user_update' && dropped === 0) dropped += 1;
       else broadcast(message);
     };
@@ -132,7 +131,7 @@ describe('two windows on one user', () => {
       await waitForValue(w2.page, 'Last name', 'After', 1_000);
       await eventually(() => expect(fetches()).toBeGreaterThanOrEqual(1));
     } finally {
-      gateway.broadcast = broadcast;
+      topics.broadcast = broadcast;
     }
   });
 

@@ -1,4 +1,3 @@
-import type { ModuleMetadata } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -6,9 +5,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { AppModule } from '../../src/app.module';
+import { AppExtras, AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { validateEnvironment } from '../../src/config/environment';
+import { validateEnvironment } from '../../src/config';
 import { createThrowawayDatabase, ThrowawayDatabase } from './postgres';
 
 export type TestDbKind = 'sqlite' | 'postgres';
@@ -34,7 +33,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export interface TestAppOptions {
+export interface TestAppOptions extends AppExtras {
   /**
    * Settings as environment variables; defaults to an in-memory SQLite
    * database. With TEST_DB=postgres, a test that names no DB_TYPE gets a
@@ -43,8 +42,6 @@ export interface TestAppOptions {
    * find their data again.
    */
   env?: Record<string, string>;
-  /** Extra modules, e.g. a throwaway feature module. */
-  imports?: ModuleMetadata['imports'];
 }
 
 /**
@@ -63,7 +60,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
       ...database.env,
     });
     const moduleRef = await Test.createTestingModule({
-      imports: [AppModule.forRoot(env), ...(options.imports ?? [])],
+      imports: [AppModule.forRoot(env, { imports: options.imports, entities: options.entities, migrations: options.migrations })],
     }).compile();
     app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
     await configureApp(app);

@@ -3,7 +3,7 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { Adapter, BroadcastOptions, ClusterAdapter, ClusterMessage, MessageType } from 'socket.io-adapter';
-import { RealtimeRedis } from './realtime-redis';
+import { RealtimeRedis } from './redis-connections';
 
 type NamespaceAdapterFactory = (nsp: Namespace) => Adapter;
 type BroadcastMessage = Omit<Extract<ClusterMessage, { type: MessageType.BROADCAST }>, 'uid' | 'nsp'>;
@@ -92,11 +92,13 @@ export class RedisIoAdapter extends IoAdapter {
 
 /**
  * ClusterAdapter.broadcast() delivers to this instance's own clients only
- * after Redis has taken the packet, so while Redis is away even the windows on
- * the instance that made the change would wait. Here they get it at once, and
+ * after Redis has taken the packet (socket.io-adapter 2.5.8,
+ * dist/cluster-adapter.js 242-261: it awaits publishAndReturnOffset() before
+ * super.broadcast()), so while Redis is away even the windows on the instance
+ * that made the change would wait. Here they get it at once, and
  * the copy for the other instances goes out beside it (ioredis queues it while
  * Redis is away). The stream hands this instance its own packets back marked
- * with its uid, and ClusterAdapter ignores those, so each client still gets
+ * with its uid, and ClusterAdapter ignores those (cluster-adapter.js 74-76), so each client still gets
  * each event once.
  */
 function deliverLocallyFirst(adapter: ClusterAdapter, failures: PublishFailureLog): void {

@@ -1,15 +1,16 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Callback, Redis, RedisOptions } from 'ioredis';
-import { EnvironmentVariables } from '../config/environment';
+import { Redis, RedisOptions } from 'ioredis';
+import { EnvironmentVariables } from '../../config';
+import { AdapterRedisClient } from './adapter-redis-client';
 
 /** Every connection this app opens to Redis carries a name with this prefix (see CLIENT LIST). */
 export const REDIS_CONNECTION_PREFIX = 'realtime-';
 const PUBLISHER_NAME = `${REDIS_CONNECTION_PREFIX}adapter`;
 /**
- * @socket.io/redis-streams-adapter 0.3 duplicates the publisher twice, in this
- * order: the client that reads the stream (blocking XREAD), then the PUB/SUB
- * subscriber (adapter.js, createAdapter). The scale tests check the mapping
+ * The adapter duplicates the publisher twice, in this order: the client that
+ * reads the stream (blocking XREAD), then the PUB/SUB subscriber (see
+ * adapter-redis-client.ts for the lines). The scale tests check the mapping
  * against CLIENT LIST, so a library upgrade that changes it is noticed.
  */
 const DUPLICATE_NAMES = [`${REDIS_CONNECTION_PREFIX}stream-reader`, `${REDIS_CONNECTION_PREFIX}subscriber`];
@@ -60,8 +61,8 @@ interface ConnectionState {
 export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(RealtimeRedis.name);
   private readonly url: string | undefined;
-  private readonly clients = new Map<AdapterRedis, string>();
-  private publisher?: Promise<AdapterRedis>;
+  private readonly clients = new Map<AdapterRedisClient, string>();
+  private publisher?: Promise<AdapterRedisClient>;
   private closing = false;
   private duplicates = 0;
 
@@ -153,12 +154,12 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
     this.clients.clear();
   }
 
-  private openPublisher(url: string): Promise<AdapterRedis> {
+  private openPublisher(url: string): Promise<AdapterRedisClient> {
     const state: ConnectionState = { everReady: false };
     const options = { ...this.options(PUBLISHER_NAME, state), maxRetriesPerRequest: PUBLISHER_MAX_QUEUED_ATTEMPTS };
-    const client = new AdapterRedis(url, options, () => this.openDuplicate(url));
+    const client = new AdapterRedisClient(url, options, () => this.openDuplicate(url));
     this.track(client, PUBLISHER_NAME, state);
-    return new Promise<AdapterRedis>((resolve, reject) => {
+    return new Promise<AdapterRedisClient>((resolve, reject) => {
       const onReady = (): void => {
         client.off('end', onEnd);
         resolve(client);
@@ -178,11 +179,11 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
    * opened only once the publisher is up, and the adapter has no way to be
    * told that one of them failed for good.
    */
-  private openDuplicate(url: string): AdapterRedis {
+  private openDuplicate(url: string): AdapterRedisClient {
     const name = DUPLICATE_NAMES[this.duplicates] ?? `${PUBLISHER_NAME}-${this.duplicates + 1}`;
     this.duplicates += 1;
     const state: ConnectionState = { everReady: true };
-    const client = new AdapterRedis(url, this.options(name, state), () => this.openDuplicate(url));
+    const client = new AdapterRedisClient(url, this.options(name, state), () => this.openDuplicate(url));
     this.track(client, name, state);
     return client;
   }
@@ -200,7 +201,7 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
   }
 
   /** One warning when a connection is lost and one line when it is back, not one per failed attempt. */
-  private track(client: AdapterRedis, name: string, state: ConnectionState): void {
+  private track(client: AdapterRedisClient, name: string, state: ConnectionState): void {
     this.clients.set(client, name);
     // Without an 'error' listener, ioredis prints every failed attempt; an
     // EventEmitter 'error' with no listener at all would crash the process.
@@ -220,70 +221,6 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
       state.lostAt = undefined;
     });
   }
-}
-
-/**
- * The client of every adapter connection.
- *
- * The adapter opens its subscriber and stream reader with duplicate(); here
- * they come from RealtimeRedis instead, so they are named, logged, reported
- * and closed like the publisher.
- *
- * The adapter also fires some commands without handling their failure (the
- * PUBLISH of a fetchSockets() request in doPublish(), the SUBSCRIBE of its
- * channels). Such a command fails when Redis stays away until ioredis drops
- * its queued commands, or when the client closes at shutdown, and Node ends
- * the process on an unhandled rejection. Their promises count as handled
- * here; a caller that awaits one still gets the error.
- */
-class AdapterRedis extends Redis {
-  private retired = false;
-
-  constructor(
-    url: string,
-    options: RedisOptions,
-    private readonly openDuplicate: () => Redis,
-  ) {
-    super(url, options);
-  }
-
-  override duplicate(): Redis {
-    return this.openDuplicate();
-  }
-
-  override publish(channel: string | Buffer, message: string | Buffer): Promise<number> {
-    return handled(super.publish(channel, message));
-  }
-
-  /**
-   * Closes the client for good. The adapter's stream reader loops on XREAD
-   * until its namespaces close; should the app close before any opened, that
-   * loop would spin on a closed client, each XREAD failing at once. Commands
-   * sent to a retired client are left unanswered instead, which parks it.
-   */
-  retire(): void {
-    this.retired = true;
-    // On a client that already ended, disconnect() would arm a 2 s timer that never clears.
-    if (this.status !== 'end') this.disconnect();
-  }
-
-  override sendCommand(...args: Parameters<Redis['sendCommand']>): unknown {
-    if (this.retired) return args[0].promise;
-    return super.sendCommand(...args);
-  }
-
-  override subscribe(...args: SubscribeArgs): Promise<unknown> {
-    // A trailing callback, if any, reaches ioredis unchanged; the cast only picks one overload.
-    return handled(super.subscribe(...(args as (string | Buffer)[])));
-  }
-}
-
-/** Both forms ioredis accepts: channels, optionally followed by a callback. */
-type SubscribeArgs = [...channels: (string | Buffer)[], callback: Callback<unknown>] | (string | Buffer)[];
-
-function handled<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
 }
 
 async function settleWithin(promise: Promise<unknown>, ms: number): Promise<void> {

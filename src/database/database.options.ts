@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { EnvironmentVariables } from './environment';
+import { EnvironmentVariables } from '../config';
 
 /** Waits this long for SQLite's write lock instead of failing with SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
-const MIGRATIONS = join(__dirname, '..', 'database', 'migrations', '*.{ts,js}');
+const MIGRATIONS = join(__dirname, 'migrations', '*.{ts,js}');
 const ENTITIES = join(__dirname, '..', '**', '*.entity.{ts,js}');
 
 /**

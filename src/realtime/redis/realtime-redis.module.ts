@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { RealtimeRedis } from './realtime-redis';
+import { RealtimeRedis } from './redis-connections';
 
 /**
  * The Redis connections of the socket.io adapter, as one provider: configureApp

@@ -1,0 +1,11 @@
+export { DomainError } from './domain-error';
+export type { DomainErrorKind } from './domain-error';
+export { ApiExceptionFilter } from './http/api-exception.filter';
+export { ApiValidationPipe } from './http/api-validation.pipe';
+export { errorBody } from './http/error-body';
+export type { ErrorBody } from './http/error-body';
+export { parseVersionTags, versionEtag } from './http/etag';
+export type { TagComparison } from './http/etag';
+export { BODY_LIMIT_BYTES, installJsonBody } from './http/json-body';
+export { ParsePositiveIntPipe } from './http/positive-int.pipe';
+export { projectRoot } from './project-root';

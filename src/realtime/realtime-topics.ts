@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import type { OutboundMessage } from './client-relay';
+import { emitMessage } from './emit';
+import { PresenceCounter } from './presence';
+import { FOLLOW_ALL_ROOM, roomForTopic } from './topics';
+import type { RealtimeServer, RealtimeSocket } from './index';
+
+/**
+ * Who follows what, and fan-out. A client follows one topic (a feature's name
+ * for a thing, e.g. `user:3`) or, with none, everything. Features decide the
+ * topic (at the handshake or on a message of their own); this class keeps
+ * the rooms, counts presence and sends.
+ */
+@Injectable()
+export class RealtimeTopics {
+  private server?: RealtimeServer;
+
+  constructor(private readonly presence: PresenceCounter) {}
+
+  attach(server: RealtimeServer): void {
+    this.server = server;
+    this.presence.attach(server);
+  }
+
+  /** In a handshake middleware: the topic the socket starts on once connected (default: everything). */
+  startOn(socket: RealtimeSocket, topic: string | null): void {
+    socket.data.topic = topic;
+  }
+
+  /** The topic a socket follows; null when it follows everything. */
+  topicOf(socket: RealtimeSocket): string | null {
+    return socket.data.topic ?? null;
+  }
+
+  connected(socket: RealtimeSocket): void {
+    const topic = this.topicOf(socket);
+    void socket.join(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic));
+    this.presence.changed(topic);
+  }
+
+  /** socket.io has already taken the socket out of its rooms. */
+  disconnected(socket: RealtimeSocket): void {
+    this.presence.changed(this.topicOf(socket));
+  }
+
+  /** Moves a connected socket to `topic` (null: everything). */
+  follow(socket: RealtimeSocket, topic: string | null): void {
+    const previous = this.topicOf(socket);
+    for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
+    socket.data.topic = topic;
+    void socket.join(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic));
+    if (previous !== topic) this.presence.changed(previous);
+    this.presence.changed(topic);
+  }
+
+  /** To the message's topic and to clients following everything; without a topic, to every client. */
+  broadcast(message: OutboundMessage): void {
+    // An application context without HTTP (the seed script) has no socket server: nobody to tell.
+    if (!this.server) return;
+    const target = message.topic ? this.server.to([FOLLOW_ALL_ROOM, roomForTopic(message.topic)]) : this.server;
+    emitMessage(target, message);
+  }
+
+  /** To the other clients on `topic` only (not to those following everything). */
+  toPeers(sender: RealtimeSocket, topic: string, message: OutboundMessage): void {
+    emitMessage(sender.to(roomForTopic(topic)), message);
+  }
+}
