@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+import boundaries from './eslint.boundaries.cjs';
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/', '**/*.min.js'] },
@@ -22,6 +23,7 @@ export default tseslint.config(
       '@typescript-eslint/no-extraneous-class': 'off',
     },
   },
+  ...boundaries.boundaryBlocks,
   {
     files: ['**/*.spec.ts', 'test/**/*.ts'],
     rules: {
