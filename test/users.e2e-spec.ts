@@ -50,6 +50,10 @@ describe('users REST API', () => {
       const user = await createUser(t.url);
       await request(t.url).get(`/api/users/${user.id}`).set('If-None-Match', '"1"').expect(304);
       await request(t.url).get(`/api/users/${user.id}`).set('If-None-Match', '"7"').expect(200);
+      // If-None-Match compares weakly (RFC 9110 13.1.2): a weak tag of the current version matches too.
+      await request(t.url).get(`/api/users/${user.id}`).set('If-None-Match', 'W/"1"').expect(304);
+      await request(t.url).get(`/api/users/${user.id}`).set('If-None-Match', 'W/"7", W/"1"').expect(304);
+      await request(t.url).get(`/api/users/${user.id}`).set('If-None-Match', 'W/"7"').expect(200);
     });
 
     it('404s an id that does not exist, in JSON', async () => {
