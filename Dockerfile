@@ -20,7 +20,8 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/static ./static
 USER node
 EXPOSE 3000
-# 200 when the database and (with REDIS_URL) Redis answer; see docs/scaling.md.
+# 200 when the database and (with REDIS_URL) Redis answer, 503 when either does not;
+# see "What a load balancer needs" in README.md and GET /health in docs/api.md.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:' + (process.env.PORT || 3000) + '/health').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"
 CMD ["node", "dist/src/main.js"]
