@@ -45,7 +45,7 @@ describe('a file database', () => {
     await dataSource.initialize();
     try {
       const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
-      expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000']);
+      expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000', 'CreateUserChanges1764300000000']);
       expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
       expect(await dataSource.showMigrations()).toBe(false);
       // The entity and the migrated schema agree: migration:generate would find nothing to do.

@@ -32,7 +32,7 @@ describe('user_update events', () => {
     for (const client of [a, b]) {
       const updates = await client.waitForUpdates(3);
       await quietPeriod(QUIET_MS);
-      expect(client.updates()).toEqual([
+      expect(client.changes()).toEqual([
         { action: 'create', user: created },
         { action: 'update', user: patched },
         { action: 'delete', user: patched },
@@ -152,22 +152,15 @@ describe('user_update events', () => {
       await eventually(() => expect(presence(first).at(-1)).toEqual({ user_id: user.id, count: 1 }));
     });
 
-    it('forwards change_origin to the other windows on the user only', async () => {
+    it('says in each event who made the change (X-Changed-By) and its sequence number', async () => {
       const user = await createUser(t.url);
-      const sender = await connect({ user_id: String(user.id) });
-      const peer = await connect({ user_id: String(user.id) });
-      const bystander = await connect();
-      sender.socket.emit('change_origin', { user_id: user.id, version: 2, by: 'Window 1' });
-      await eventually(() =>
-        expect(peer.received.find((entry) => entry.event === 'change_origin')?.data).toEqual({
-          user_id: user.id,
-          version: 2,
-          by: 'Window 1',
-        }),
-      );
-      await quietPeriod(QUIET_MS);
-      expect(sender.received.some((entry) => entry.event === 'change_origin')).toBe(false);
-      expect(bystander.received.some((entry) => entry.event === 'change_origin')).toBe(false);
+      const follower = await connect({ user_id: String(user.id) });
+      const patched = await request(t.url).patch(`/api/users/${user.id}`).set('X-Changed-By', 'Window 1').send({ first_name: 'by w1' }).expect(200);
+      await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'by nobody' }).expect(200);
+      const [first, second] = await follower.waitForUpdates(2);
+      expect(first).toMatchObject({ action: 'update', by: 'Window 1', user: patched.body });
+      expect(second.by).toBeNull();
+      expect(second.seq).toBe(first.seq + 1);
     });
   });
 

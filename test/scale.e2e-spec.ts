@@ -35,8 +35,8 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
     return (await request(server.url).patch(`/api/users/${id}`).send(body).expect(200)).body as WireUser;
   }
 
-  function updatesOf(client: RecordingClient, userId: number, action: UserUpdate['action'] = 'update'): UserUpdate[] {
-    return client.updates().filter((update) => update.action === action && update.user.id === userId);
+  function updatesOf(client: RecordingClient, userId: number, action: UserUpdate['action'] = 'update'): Pick<UserUpdate, 'action' | 'user'>[] {
+    return client.changes().filter((update) => update.action === action && update.user.id === userId);
   }
 
   /** Waits until every client holds the event of this exact committed row. */
@@ -97,12 +97,12 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
     await eventually(() => updatesOf(followsN, m.id, 'delete').length === 1);
     await eventually(() => updatesOf(followsMbySubscribe, m.id, 'delete').length === 1);
     await quietPeriod(QUIET_MS);
-    expect(followsN.updates()).toEqual([
+    expect(followsN.changes()).toEqual([
       { action: 'update', user: patchedN },
       { action: 'create', user: created },
       { action: 'delete', user: patchedM },
     ]);
-    expect(followsMbySubscribe.updates()).toEqual([
+    expect(followsMbySubscribe.changes()).toEqual([
       { action: 'update', user: patchedM },
       { action: 'create', user: created },
       { action: 'delete', user: patchedM },

@@ -7,6 +7,11 @@ describe('validateEnvironment', () => {
       HOST: '0.0.0.0',
       DB_TYPE: 'sqlite',
       DB_PATH: 'data/app.sqlite',
+      REDIS_PUBLISH_QUEUE_MS: 60_000,
+      HISTORY_RETENTION_DAYS: 30,
+      HISTORY_KEEP_PER_USER: 100,
+      HISTORY_TRIM_INTERVAL_MS: 60_000,
+      REALTIME_HEAD_INTERVAL_MS: 2_000,
     });
   });
 
@@ -38,6 +43,13 @@ describe('validateEnvironment', () => {
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ DB_TPYE: 'sqlite' }, 'DB_TPYE'],
     [{ REDIS_HOST: 'x' }, 'REDIS_HOST'],
+    [{ HISTORY_KEEP_PER_USER: '0' }, 'HISTORY_KEEP_PER_USER'],
+    [{ HISTORY_RETENTION_DAYS: '1.5' }, 'HISTORY_RETENTION_DAYS'],
+    [{ HISTORY_TRIM_INTERVAL_MS: '10' }, 'HISTORY_TRIM_INTERVAL_MS'],
+    [{ REALTIME_HEAD_INTERVAL_MS: 'soon' }, 'REALTIME_HEAD_INTERVAL_MS'],
+    [{ REDIS_PUBLISH_QUEUE_MS: '5' }, 'REDIS_PUBLISH_QUEUE_MS'],
+    [{ HISTORY_DAYS: '3' }, 'HISTORY_DAYS'],
+    [{ FAULT_INJECTION: 'crash' }, 'FAULT_INJECTION'],
   ])('refuses %j with one line naming %s', (raw, variable) => {
     let error: unknown;
     try {

@@ -18,6 +18,9 @@ import {
 export const DB_TYPES = ['sqlite', 'postgres'] as const;
 export type DbType = (typeof DB_TYPES)[number];
 
+export const FAULTS = ['exit-after-commit'] as const;
+export type Fault = (typeof FAULTS)[number];
+
 /**
  * Every setting the server reads, with its default. This class is the only
  * place that knows the environment variable names; the rest of the code gets
@@ -53,12 +56,61 @@ export class EnvironmentVariables {
     { message: 'must be a redis:// or rediss:// URL' },
   )
   REDIS_URL?: string;
+
+  /**
+   * How long events for other instances wait in the publisher's queue while
+   * Redis is away before they are dropped (windows elsewhere then catch up
+   * from the change history, see REALTIME_HEAD_INTERVAL_MS).
+   */
+  @IsInt({ message: 'must be an integer of 1000 or more (milliseconds)' })
+  @Min(1000, { message: 'must be an integer of 1000 or more (milliseconds)' })
+  REDIS_PUBLISH_QUEUE_MS: number = 60_000;
+
+  /** Changes older than this many days may be trimmed from the history... */
+  @IsInt({ message: 'must be an integer of 1 or more (days)' })
+  @Min(1, { message: 'must be an integer of 1 or more (days)' })
+  HISTORY_RETENTION_DAYS: number = 30;
+
+  /** ...except each user's newest this many. */
+  @IsInt({ message: 'must be an integer of 1 or more' })
+  @Min(1, { message: 'must be an integer of 1 or more' })
+  HISTORY_KEEP_PER_USER: number = 100;
+
+  /** How often the history is trimmed, in the background, in small batches. */
+  @IsInt({ message: 'must be an integer of 100 or more (milliseconds)' })
+  @Min(100, { message: 'must be an integer of 100 or more (milliseconds)' })
+  HISTORY_TRIM_INTERVAL_MS: number = 60_000;
+
+  /**
+   * How often each instance tells its clients the latest change it knows of,
+   * so a client that missed an event (a publish lost between instances)
+   * notices and replays it.
+   */
+  @IsInt({ message: 'must be an integer of 50 or more (milliseconds)' })
+  @Min(50, { message: 'must be an integer of 50 or more (milliseconds)' })
+  REALTIME_HEAD_INTERVAL_MS: number = 2_000;
+
+  /**
+   * For tests only: `exit-after-commit` kills the process between a committed
+   * change and the publishing of its event, the crash the change history
+   * heals. Never set it in production.
+   */
+  @IsOptional()
+  @IsIn(FAULTS, { message: `must be one of: ${FAULTS.join(', ')} (tests only)` })
+  FAULT_INJECTION?: Fault;
 }
 
-const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(['DATABASE_URL', 'REDIS_URL']));
+const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION']));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_'];
-const INTEGER_SETTINGS = new Set(['PORT']);
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_'];
+const INTEGER_SETTINGS = new Set([
+  'PORT',
+  'REDIS_PUBLISH_QUEUE_MS',
+  'HISTORY_RETENTION_DAYS',
+  'HISTORY_KEEP_PER_USER',
+  'HISTORY_TRIM_INTERVAL_MS',
+  'REALTIME_HEAD_INTERVAL_MS',
+]);
 
 export class ConfigurationError extends Error {
   constructor(

@@ -1,3 +1,3 @@
 export { AppConfigModule } from './config.module';
-export { ConfigurationError, DB_TYPES, EnvironmentVariables, loadEnvironment, validateEnvironment } from './environment';
-export type { DbType } from './environment';
+export { ConfigurationError, DB_TYPES, EnvironmentVariables, FAULTS, loadEnvironment, validateEnvironment } from './environment';
+export type { DbType, Fault } from './environment';

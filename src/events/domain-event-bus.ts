@@ -1,5 +1,7 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { EnvironmentVariables } from '../config';
 import type { DomainEventHandler, DomainEventMap, DomainEventName } from './index';
 
 /**
@@ -11,9 +13,18 @@ import type { DomainEventHandler, DomainEventMap, DomainEventName } from './inde
 export class DomainEventBus {
   private readonly logger = new Logger(DomainEventBus.name);
 
-  constructor(private readonly emitter: EventEmitter2) {}
+  private readonly dieBeforePublishing: boolean;
+
+  constructor(
+    private readonly emitter: EventEmitter2,
+    @Optional() config?: ConfigService<EnvironmentVariables, true>,
+  ) {
+    this.dieBeforePublishing = config?.get('FAULT_INJECTION', { infer: true }) === 'exit-after-commit';
+  }
 
   publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+    // FAULT_INJECTION=exit-after-commit (tests only): the crash between a commit and its event.
+    if (this.dieBeforePublishing) process.kill(process.pid, 'SIGKILL');
     this.emitter.emit(name, payload);
   }
 

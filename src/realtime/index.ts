@@ -2,11 +2,12 @@ import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 
 export { defineRelay } from './client-relay';
 export type { AnyClientRelay, ClientRelay, OutboundMessage } from './client-relay';
-export { definePresence, PRESENCE_WINDOW_MS } from './presence';
+export { definePresence, PRESENCE_SETTLE_MS, PRESENCE_WINDOW_MS } from './presence';
 export type { PresenceRelay } from './presence';
 export { RealtimeModule } from './realtime.module';
 export type { RealtimeFeature } from './realtime.module';
 export { RealtimeTopics } from './realtime-topics';
+export type { Replayed } from './realtime-topics';
 export { RealtimeRedis, RedisUnreachableError, REDIS_CONNECTION_PREFIX } from './redis/redis-connections';
 export { RealtimeRedisModule } from './redis/realtime-redis.module';
 export { RedisIoAdapter } from './redis/redis-io.adapter';

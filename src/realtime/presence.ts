@@ -26,6 +26,14 @@ export function definePresence(
 export const PRESENCE_WINDOW_MS = 50;
 
 /**
+ * Each topic is counted once more when its counts have been quiet this long. Two
+ * windows joining one topic on two instances at the same moment can each be
+ * counted before the other's join is visible to its instance; the second
+ * count, once both joins are everywhere, corrects both to the same number.
+ */
+export const PRESENCE_SETTLE_MS = 500;
+
+/**
  * Counts the clients following a topic across every instance (through the
  * adapter) and tells them, for topics a feature asked to be counted. Off the
  * request path: a slow or lost peer instance only delays a count.
@@ -35,7 +43,9 @@ export class PresenceCounter implements OnModuleDestroy {
   private readonly logger = new Logger(PresenceCounter.name);
   private readonly relays: PresenceRelay[] = [];
   private readonly pending = new Set<string>();
+  private readonly settling = new Set<string>();
   private timer?: NodeJS.Timeout;
+  private settleTimer?: NodeJS.Timeout;
   private server?: RealtimeServer;
 
   register(relays: readonly PresenceRelay[]): void {
@@ -55,13 +65,28 @@ export class PresenceCounter implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     clearTimeout(this.timer);
+    clearTimeout(this.settleTimer);
     this.pending.clear();
+    this.settling.clear();
   }
 
   private flush(): void {
     this.timer = undefined;
     const topics = [...this.pending];
     this.pending.clear();
+    for (const topic of topics) {
+      void this.announce(topic);
+      this.settling.add(topic);
+    }
+    // Restarted by every count: under a stream of joins, the settling count waits for a quiet moment.
+    clearTimeout(this.settleTimer);
+    this.settleTimer = setTimeout(() => this.settle(), PRESENCE_SETTLE_MS);
+  }
+
+  private settle(): void {
+    this.settleTimer = undefined;
+    const topics = [...this.settling].filter((topic) => !this.pending.has(topic));
+    this.settling.clear();
     for (const topic of topics) void this.announce(topic);
   }
 

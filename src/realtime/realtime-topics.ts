@@ -1,9 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import type { OutboundMessage } from './client-relay';
+import { DeliveryGate } from './delivery-gate';
 import { emitMessage } from './emit';
 import { PresenceCounter } from './presence';
-import { FOLLOW_ALL_ROOM, roomForTopic } from './topics';
+import { FOLLOW_ALL_ROOM, roomForTopic, TOPIC_ROOM_PREFIX, topicOfRoom } from './topics';
 import type { RealtimeServer, RealtimeSocket } from './index';
+
+/** What a replay sends, and which held live messages it already covered. */
+export interface Replayed {
+  messages: readonly OutboundMessage[];
+  isDuplicate(event: string, data: unknown): boolean;
+}
 
 /**
  * Who follows what, and fan-out. A client follows one topic (a feature's name
@@ -14,11 +21,13 @@ import type { RealtimeServer, RealtimeSocket } from './index';
 @Injectable()
 export class RealtimeTopics {
   private server?: RealtimeServer;
+  private readonly gate = new DeliveryGate();
 
   constructor(private readonly presence: PresenceCounter) {}
 
   attach(server: RealtimeServer): void {
     this.server = server;
+    this.gate.install(server.of('/').adapter);
     this.presence.attach(server);
   }
 
@@ -51,6 +60,43 @@ export class RealtimeTopics {
     void socket.join(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic));
     if (previous !== topic) this.presence.changed(previous);
     this.presence.changed(topic);
+  }
+
+  /**
+   * Moves a connected socket to `topic` and sends it what it missed first:
+   * live messages to it are held from before it joins until `replay` (which
+   * must read its data after it is called, so nothing committed in between is
+   * lost) has produced what it missed and that was sent; then the held ones
+   * follow, less those `replay` says the replay already carried.
+   */
+  async followFrom(socket: RealtimeSocket, topic: string | null, replay: () => Promise<Replayed>): Promise<void> {
+    const hold = this.gate.hold(socket.id);
+    try {
+      this.follow(socket, topic);
+      const replayed = await replay();
+      for (const message of replayed.messages) emitMessage(socket, message);
+      hold.release((event, data) => replayed.isDuplicate(event, data));
+    } finally {
+      hold.release();
+    }
+  }
+
+  /** To one socket. */
+  sendTo(socket: RealtimeSocket, message: OutboundMessage): void {
+    emitMessage(socket, message);
+  }
+
+  /** The topics that clients connected to this instance follow. */
+  localTopics(): string[] {
+    const rooms = this.server?.of('/').adapter.rooms;
+    if (!rooms) return [];
+    return [...rooms.keys()].filter((room) => room.startsWith(TOPIC_ROOM_PREFIX)).map(topicOfRoom);
+  }
+
+  /** To the clients of this instance only that follow `topic` (null: those following everything). */
+  sendLocal(topic: string | null, message: OutboundMessage): void {
+    if (!this.server) return;
+    emitMessage(this.server.local.to(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic)), message);
   }
 
   /** To the message's topic and to clients following everything; without a topic, to every client. */

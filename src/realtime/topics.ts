@@ -5,6 +5,12 @@
  */
 export const FOLLOW_ALL_ROOM = 'all';
 
+export const TOPIC_ROOM_PREFIX = 'topic:';
+
 export function roomForTopic(topic: string): string {
-  return `topic:${topic}`;
+  return `${TOPIC_ROOM_PREFIX}${topic}`;
+}
+
+export function topicOfRoom(room: string): string {
+  return room.slice(TOPIC_ROOM_PREFIX.length);
 }

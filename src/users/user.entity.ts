@@ -27,4 +27,23 @@ export class User {
   /** Starts at 1 and grows by one with every change of the row, in the same UPDATE. */
   @Column({ type: 'integer', default: 1 })
   version: number;
+
+  /*
+   * The last change's bookkeeping, written by the same statement as the
+   * change: its sequence number in user_changes, who made it and in which
+   * request. On SQLite the change-history triggers read them from here (see
+   * the CreateUserChanges migration).
+   */
+  @Column({ name: 'change_seq', type: 'integer', default: 0 })
+  changeSeq: number;
+
+  @Column({ name: 'changed_by', type: 'varchar', length: 100, nullable: true })
+  changedBy: string | null;
+
+  @Column({ name: 'request_id', type: 'varchar', length: 100, nullable: true })
+  requestId: string | null;
+
+  /** Only ever true for the instant of a delete on SQLite: its trigger records the delete and removes the row. */
+  @Column({ type: 'boolean', default: false })
+  deleted: boolean;
 }

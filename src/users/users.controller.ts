@@ -21,6 +21,8 @@ import { UpdateUserDto } from './dto/update-user.dto';
 import { User } from './user.entity';
 import { toUserResponse, UserResponse } from './user.response';
 import { UsersService } from './users.service';
+import { WriteContext } from './change-context.decorator';
+import type { ChangeContext } from './users.repository';
 
 export const USERS_PATH = 'api/users';
 
@@ -37,8 +39,12 @@ export class UsersController {
   }
 
   @Post()
-  async create(@Body() body: CreateUserDto, @Res({ passthrough: true }) response: Response): Promise<UserResponse> {
-    const user = await this.users.create(body.toNewUser());
+  async create(
+    @Body() body: CreateUserDto,
+    @WriteContext() change: ChangeContext,
+    @Res({ passthrough: true }) response: Response,
+  ): Promise<UserResponse> {
+    const user = await this.users.create(body.toNewUser(), change);
     response.location(`/${USERS_PATH}/${user.id}`);
     return this.withEtag(response, user);
   }
@@ -63,6 +69,7 @@ export class UsersController {
     @Param('id', ParsePositiveIntPipe) id: number,
     @Body() body: UpdateUserDto,
     @Headers('if-match') ifMatch: string | undefined,
+    @WriteContext() change: ChangeContext,
     @Res({ passthrough: true }) response: Response,
   ): Promise<UserResponse> {
     const changes = body.toChanges();
@@ -70,14 +77,14 @@ export class UsersController {
       throw new BadRequestException('body must name first_name, last_name or both');
     }
     const expected = parseVersionTags(ifMatch, 'strong');
-    const user = await this.users.update(id, changes, expected === 'any' ? undefined : expected);
+    const user = await this.users.update(id, changes, change, expected === 'any' ? undefined : expected);
     return this.withEtag(response, user);
   }
 
   @Delete(':id')
   @HttpCode(HttpStatus.NO_CONTENT)
-  async remove(@Param('id', ParsePositiveIntPipe) id: number): Promise<void> {
-    await this.users.remove(id);
+  async remove(@Param('id', ParsePositiveIntPipe) id: number, @WriteContext() change: ChangeContext): Promise<void> {
+    await this.users.remove(id, change);
   }
 
   private withEtag(response: Response, user: User): UserResponse {

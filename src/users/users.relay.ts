@@ -1,6 +1,18 @@
 import { definePresence, defineRelay } from '../realtime';
-import { toUserResponse } from './user.response';
+import type { User } from './user.entity';
+import type { UserChange } from './user-change.entity';
+import { toUserResponse, userOfChange } from './user.response';
 import { topicForUser, USER_TOPIC_PREFIX, userOfTopic } from './users.topics';
+import type { UserUpdateMessage } from './users.wire';
+
+function liveUpdate(action: UserUpdateMessage['action'], user: Readonly<User>): UserUpdateMessage {
+  return { action, user: toUserResponse(user), seq: user.changeSeq, by: user.changedBy };
+}
+
+/** The event a client missed, rebuilt from the change history for a replay: the same message it would have had live. */
+export function replayedUpdate(change: Readonly<UserChange>): UserUpdateMessage {
+  return { action: change.action, user: userOfChange(change), seq: change.seq, by: change.changedBy };
+}
 
 /**
  * How user domain events reach browsers, as `user_update`. Updates go to the
@@ -8,19 +20,13 @@ import { topicForUser, USER_TOPIC_PREFIX, userOfTopic } from './users.topics';
  * deletes go to every client, so every window's user list stays whole.
  */
 export const usersRelays = [
-  defineRelay('user.created', ({ user }) => ({
-    event: 'user_update',
-    data: { action: 'create', user: toUserResponse(user) },
-  })),
+  defineRelay('user.created', ({ user }) => ({ event: 'user_update', data: liveUpdate('create', user) })),
   defineRelay('user.updated', ({ user }) => ({
     event: 'user_update',
-    data: { action: 'update', user: toUserResponse(user) },
+    data: liveUpdate('update', user),
     topic: topicForUser(user.id),
   })),
-  defineRelay('user.deleted', ({ user }) => ({
-    event: 'user_update',
-    data: { action: 'delete', user: toUserResponse(user) },
-  })),
+  defineRelay('user.deleted', ({ user }) => ({ event: 'user_update', data: liveUpdate('delete', user) })),
 ];
 
 /** The windows on a user are told how many they are, as `presence`. */

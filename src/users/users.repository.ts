@@ -3,6 +3,7 @@ import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityMetadata, FindOptionsWhere, ObjectLiteral, Raw, Repository } from 'typeorm';
 import { queryReturning, Row } from '../database';
 import { User } from './user.entity';
+import { COLUMN_OF, deleteUserSql, Dialect, EditableField, insertUserSql, updateUserSql } from './user-writes.sql';
 
 export interface NewUser {
   firstName: string;
@@ -11,6 +12,12 @@ export interface NewUser {
 
 /** The fields a PATCH may name; absent ones are left untouched at the database. */
 export type UserChanges = Partial<NewUser>;
+
+/** Who made a change and in which request, recorded with it. */
+export interface ChangeContext {
+  by: string | null;
+  requestId: string | null;
+}
 
 export interface UserPageQuery {
   limit: number;
@@ -29,9 +36,7 @@ export type UpdateOutcome =
   | { kind: 'version_mismatch'; current: User };
 
 /** The users table uses a 32-bit serial on PostgreSQL; a larger id cannot exist. */
-const MAX_ID = 2_147_483_647;
-
-const COLUMN_OF: Record<keyof NewUser, string> = { firstName: 'first_name', lastName: 'last_name' };
+export const MAX_USER_ID = 2_147_483_647;
 
 /**
  * Where users are read and written. Reads go through TypeORM's Repository.
@@ -50,7 +55,7 @@ export class UsersRepository {
   ) {}
 
   findById(id: number): Promise<User | null> {
-    if (id > MAX_ID) return Promise.resolve(null);
+    if (id > MAX_USER_ID) return Promise.resolve(null);
     return this.users.findOneBy({ id });
   }
 
@@ -64,13 +69,12 @@ export class UsersRepository {
     return { items, total };
   }
 
-  async insert(user: NewUser): Promise<User> {
-    const now = this.timestamp();
-    const rows = await this.writeReturning(
-      `INSERT INTO users (first_name, last_name, created_at, updated_at, version)
-       VALUES (:firstName, :lastName, :now, :now, 1) RETURNING *`,
-      { firstName: user.firstName, lastName: user.lastName, now },
-    );
+  async insert(user: NewUser, change: ChangeContext): Promise<User> {
+    const rows = await this.writeReturning(insertUserSql(this.dialect), {
+      firstName: user.firstName,
+      lastName: user.lastName,
+      ...this.changeParams(change),
+    });
     return this.hydrate(rows[0]);
   }
 
@@ -78,25 +82,18 @@ export class UsersRepository {
    * Sets only the named columns and bumps the version in the same UPDATE.
    * With expectedVersions, the row is changed only while it is at one of them.
    */
-  async update(id: number, changes: UserChanges, expectedVersions?: readonly number[]): Promise<UpdateOutcome> {
-    const assignments: string[] = [];
-    const params: Record<string, unknown> = { id, now: this.timestamp() };
-    for (const field of Object.keys(COLUMN_OF) as (keyof NewUser)[]) {
-      if (changes[field] === undefined) continue;
-      assignments.push(`${COLUMN_OF[field]} = :${field}`);
-      params[field] = changes[field];
-    }
-    let condition = 'id = :id';
-    if (expectedVersions !== undefined) {
-      condition += ' AND version IN (:...expectedVersions)';
-      params.expectedVersions = expectedVersions.length > 0 ? [...expectedVersions] : [0];
-    }
-    if (id <= MAX_ID) {
-      const rows = await this.writeReturning(
-        `UPDATE users SET ${[...assignments, 'version = version + 1', 'updated_at = :now'].join(', ')}
-         WHERE ${condition} RETURNING *`,
-        params,
-      );
+  async update(
+    id: number,
+    changes: UserChanges,
+    change: ChangeContext,
+    expectedVersions?: readonly number[],
+  ): Promise<UpdateOutcome> {
+    const fields = (Object.keys(COLUMN_OF) as EditableField[]).filter((field) => changes[field] !== undefined);
+    const params: ObjectLiteral = { id, ...changes, ...this.changeParams(change) };
+    // IN () is not valid SQL; no version is 0, so [0] matches nothing.
+    if (expectedVersions !== undefined) params.expectedVersions = expectedVersions.length > 0 ? [...expectedVersions] : [0];
+    if (id <= MAX_USER_ID) {
+      const rows = await this.writeReturning(updateUserSql(this.dialect, fields, expectedVersions !== undefined), params);
       if (rows.length > 0) return { kind: 'updated', user: this.hydrate(rows[0]) };
     }
     const current = await this.findById(id);
@@ -104,10 +101,22 @@ export class UsersRepository {
   }
 
   /** Returns the row as it was, or null when there was none. */
-  async delete(id: number): Promise<User | null> {
-    if (id > MAX_ID) return null;
-    const rows = await this.writeReturning('DELETE FROM users WHERE id = :id RETURNING *', { id });
-    return rows.length > 0 ? this.hydrate(rows[0]) : null;
+  async delete(id: number, change: ChangeContext): Promise<User | null> {
+    if (id > MAX_USER_ID) return null;
+    const rows = await this.writeReturning(deleteUserSql(this.dialect), { id, ...this.changeParams(change) });
+    if (rows.length === 0) return null;
+    const user = this.hydrate(rows[0]);
+    // On SQLite the statement that deletes sets the flag its trigger acts on; the row as it was had it unset.
+    user.deleted = false;
+    return user;
+  }
+
+  private get dialect(): Dialect {
+    return this.dataSource.options.type === 'postgres' ? 'postgres' : 'sqlite';
+  }
+
+  private changeParams(change: ChangeContext): ObjectLiteral {
+    return { now: this.timestamp(), by: change.by, requestId: change.requestId };
   }
 
   private get metadata(): EntityMetadata {

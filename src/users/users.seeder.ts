@@ -13,7 +13,9 @@ export class UsersSeeder extends Seeder {
   async seed({ ifEmpty }: SeedOptions): Promise<string> {
     const { total } = await this.users.list({ limit: 1, offset: 0 });
     if (ifEmpty && total > 0) return `${total} users already there; nothing to seed`;
-    for (const [firstName, lastName] of SAMPLE_USERS) await this.users.create({ firstName, lastName });
+    for (const [firstName, lastName] of SAMPLE_USERS) {
+      await this.users.create({ firstName, lastName }, { by: 'npm run seed', requestId: null });
+    }
     return `created ${SAMPLE_USERS.length} sample users`;
   }
 }

@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DomainEventBus } from '../events';
 import { User } from './user.entity';
 import { UserNotFoundError, UserVersionMismatchError } from './user.errors';
-import { NewUser, UserChanges, UserPage, UserPageQuery, UsersRepository } from './users.repository';
+import { ChangeContext, NewUser, UserChanges, UserPage, UserPageQuery, UsersRepository } from './users.repository';
 
 /**
  * The rules for users. Knows nothing of HTTP or sockets: it changes rows
- * through UsersRepository and, once a change is committed, publishes exactly
- * one domain event carrying the committed row.
+ * through UsersRepository (each change recorded in the user's history by the
+ * same statement, with who made it) and, once a change is committed,
+ * publishes exactly one domain event carrying the committed row.
  */
 @Injectable()
 export class UsersService {
@@ -26,8 +27,8 @@ export class UsersService {
     return user;
   }
 
-  async create(input: NewUser): Promise<User> {
-    const user = await this.users.insert(input);
+  async create(input: NewUser, change: ChangeContext): Promise<User> {
+    const user = await this.users.insert(input, change);
     this.events.publish('user.created', { user });
     return user;
   }
@@ -36,8 +37,8 @@ export class UsersService {
    * Changes only the named fields. With expectedVersions (from If-Match), the
    * change happens only while the user is still at one of those versions.
    */
-  async update(id: number, changes: UserChanges, expectedVersions?: readonly number[]): Promise<User> {
-    const outcome = await this.users.update(id, changes, expectedVersions);
+  async update(id: number, changes: UserChanges, change: ChangeContext, expectedVersions?: readonly number[]): Promise<User> {
+    const outcome = await this.users.update(id, changes, change, expectedVersions);
     switch (outcome.kind) {
       case 'not_found':
         throw new UserNotFoundError(id);
@@ -49,8 +50,8 @@ export class UsersService {
     }
   }
 
-  async remove(id: number): Promise<User> {
-    const user = await this.users.delete(id);
+  async remove(id: number, change: ChangeContext): Promise<User> {
+    const user = await this.users.delete(id, change);
     if (!user) throw new UserNotFoundError(id);
     this.events.publish('user.deleted', { user });
     return user;

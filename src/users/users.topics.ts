@@ -23,3 +23,47 @@ export function parseUserId(value: unknown): number | null | undefined {
   const id = Number(text);
   return Number.isSafeInteger(id) ? id : undefined;
 }
+
+/** Where a client stands: the user it follows (null: everything), and optionally how far it got. */
+export interface ResumePosition {
+  userId: number | null;
+  /** The version of the user it shows (when following one user). */
+  version?: number;
+  /** The last seq it saw (when following everything). */
+  since?: number;
+}
+
+/** A whole number from `min` up, written in plain digits (or a number); undefined when it is not one. */
+function parseCount(value: unknown, min: number): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string' || !/^\d+$/.test(text)) return undefined;
+  const count = Number(text);
+  return Number.isSafeInteger(count) && count >= min ? count : undefined;
+}
+
+/**
+ * Reads a position from the handshake query or a `subscribe` message; a
+ * string says what is wrong with it. With requireUserId (a `subscribe`), the
+ * message must say which user, or null for everything: an empty one is
+ * refused rather than taken as "everything".
+ */
+export function parsePosition(
+  raw: Record<string, unknown>,
+  { requireUserId = false }: { requireUserId?: boolean } = {},
+): ResumePosition | string {
+  if (requireUserId && !('user_id' in raw)) return 'user_id is required: a positive integer, or null for every user';
+  const userId = parseUserId(raw.user_id);
+  if (userId === undefined) return 'user_id must be a positive integer or null';
+  const position: ResumePosition = { userId };
+  if (raw.version !== undefined && raw.version !== '') {
+    const version = parseCount(raw.version, 1);
+    if (userId === null || version === undefined) return 'version must be a positive integer, and goes with a user_id';
+    position.version = version;
+  }
+  if (raw.since !== undefined && raw.since !== '') {
+    const since = parseCount(raw.since, 0);
+    if (userId !== null || since === undefined) return 'since must be an integer of 0 or more, and goes with no user_id';
+    position.since = since;
+  }
+  return position;
+}

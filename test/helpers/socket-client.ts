@@ -37,6 +37,11 @@ export class RecordingClient {
     return this.received.filter((entry) => entry.event === 'user_update').map((entry) => entry.data as UserUpdate);
   }
 
+  /** The user_update events as action and user only, for comparing with what the REST API returned. */
+  changes(): Pick<UserUpdate, 'action' | 'user'>[] {
+    return this.updates().map(({ action, user }) => ({ action, user }));
+  }
+
   /** Waits until at least `count` user_update events arrived, and returns them all. */
   waitForUpdates(count: number, deadlineMs = 5_000): Promise<UserUpdate[]> {
     return eventually(() => {

@@ -19,13 +19,24 @@ const DUPLICATE_NAMES = [`${REDIS_CONNECTION_PREFIX}stream-reader`, `${REDIS_CON
 const CONNECT_TIMEOUT_MS = 3_000;
 /** Once running, reconnect attempts back off to one a second, so events flow again at most ~1 s after Redis is back. */
 const MAX_RECONNECT_DELAY_MS = 1_000;
+/** The delay before reconnect attempt `attempt` (1, 2, …): a quick first retry, then one a second. */
+function reconnectDelay(attempt: number): number {
+  return Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS);
+}
+
 /**
  * Commands issued while Redis is away wait in the publisher's offline queue and
  * are sent when it is back, so cross-instance events of a short outage still
- * arrive. ioredis fails the queued commands every this many reconnect attempts
- * (about a minute with the delays above), which bounds the memory they take.
+ * arrive. ioredis fails the queued commands after a number of reconnect
+ * attempts, which bounds the memory they take: the attempts that fit in
+ * REDIS_PUBLISH_QUEUE_MS. Events dropped then are healed by the change
+ * history (clients replay what they missed).
  */
-const PUBLISHER_MAX_QUEUED_ATTEMPTS = 60;
+export function queuedAttemptsWithin(ms: number): number {
+  let attempts = 0;
+  for (let waited = 0; waited < ms; attempts += 1) waited += reconnectDelay(attempts + 1);
+  return Math.max(1, attempts);
+}
 const QUIT_TIMEOUT_MS = 1_000;
 /**
  * How long a disconnected socket may take to close before it is destroyed.
@@ -66,8 +77,11 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
   private closing = false;
   private duplicates = 0;
 
+  private readonly publisherQueuedAttempts: number;
+
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     this.url = config.get('REDIS_URL', { infer: true });
+    this.publisherQueuedAttempts = queuedAttemptsWithin(config.get('REDIS_PUBLISH_QUEUE_MS', { infer: true }));
   }
 
   get configured(): boolean {
@@ -156,7 +170,7 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
 
   private openPublisher(url: string): Promise<AdapterRedisClient> {
     const state: ConnectionState = { everReady: false };
-    const options = { ...this.options(PUBLISHER_NAME, state), maxRetriesPerRequest: PUBLISHER_MAX_QUEUED_ATTEMPTS };
+    const options = { ...this.options(PUBLISHER_NAME, state), maxRetriesPerRequest: this.publisherQueuedAttempts };
     const client = new AdapterRedisClient(url, options, () => this.openDuplicate(url));
     this.track(client, PUBLISHER_NAME, state);
     return new Promise<AdapterRedisClient>((resolve, reject) => {
@@ -196,7 +210,7 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
       // null ends the client: only before its first connection, so a start
       // against a wrong REDIS_URL fails instead of retrying forever.
       retryStrategy: (attempt: number): number | null =>
-        state.everReady ? Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS) : null,
+        state.everReady ? reconnectDelay(attempt) : null,
     };
   }
 

@@ -1,29 +1,20 @@
-import { Transform } from 'class-transformer';
-import { IsInt, IsString, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsString, MaxLength, ValidateIf } from 'class-validator';
 import { NAME_MAX_LENGTH } from '../user.entity';
 import { UserPageQuery } from '../users.repository';
+import { IsQueryInteger } from './query-integer';
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 500;
-
-/** Query values arrive as text: anything but plain digits becomes NaN and fails IsInt. */
-const toInteger = ({ value }: { value: unknown }): unknown =>
-  typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : typeof value === 'string' ? Number.NaN : value;
+/** No table here can hold more rows than a 32-bit id counts; a larger offset would only reach the driver's limits. */
+export const MAX_OFFSET = 2_147_483_647;
 
 const isPresent = (_: object, value: unknown): boolean => value !== undefined;
 
 export class ListUsersQuery {
-  @ValidateIf(isPresent)
-  @Transform(toInteger)
-  @IsInt({ message: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-  @Min(1, { message: `limit must be an integer from 1 to ${MAX_LIMIT}` })
-  @Max(MAX_LIMIT, { message: `limit must be an integer from 1 to ${MAX_LIMIT}` })
+  @IsQueryInteger('limit', 1, MAX_LIMIT)
   limit?: number;
 
-  @ValidateIf(isPresent)
-  @Transform(toInteger)
-  @IsInt({ message: 'offset must be an integer of 0 or more' })
-  @Min(0, { message: 'offset must be an integer of 0 or more' })
+  @IsQueryInteger('offset', 0, MAX_OFFSET)
   offset?: number;
 
   @ValidateIf(isPresent)

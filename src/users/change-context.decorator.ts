@@ -1,0 +1,26 @@
+import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import type { ChangeContext } from './users.repository';
+
+/** The header a client names itself with; the windows send "Window 1" and "Window 2". */
+export const CHANGED_BY_HEADER = 'x-changed-by';
+export const CHANGED_BY_MAX_LENGTH = 64;
+const CHANGED_BY = new RegExp(`^[\\x20-\\x7e]{1,${CHANGED_BY_MAX_LENGTH}}$`);
+const REQUEST_ID = /^[\w.:-]{1,100}$/;
+
+/**
+ * Who makes a write and in which request, for the change record and the event:
+ * the X-Changed-By label (printable ASCII, refused otherwise rather than
+ * stored or echoed to every window), and X-Request-Id when it is sane, a new
+ * id otherwise.
+ */
+export const WriteContext = createParamDecorator((_: unknown, context: ExecutionContext): ChangeContext => {
+  const request = context.switchToHttp().getRequest<Request>();
+  const by = request.header(CHANGED_BY_HEADER);
+  if (by !== undefined && !CHANGED_BY.test(by)) {
+    throw new BadRequestException(`X-Changed-By must be 1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters`);
+  }
+  const requestId = request.header('x-request-id');
+  return { by: by ?? null, requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID() };
+});

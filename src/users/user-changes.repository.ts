@@ -1,0 +1,106 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, In, LessThan, MoreThan, QueryResult, Repository } from 'typeorm';
+import { UserChange } from './user-change.entity';
+
+export interface HistoryPage {
+  limit: number;
+  /** Only changes with a smaller seq (paging back through older changes). */
+  before?: number;
+}
+
+export interface FeedPage {
+  /** Only changes with a greater seq. */
+  since: number;
+  limit: number;
+}
+
+export interface TrimRule {
+  /** Changes older than this may go... */
+  olderThan: Date;
+  /** ...except the newest this many of each user. */
+  keepPerUser: number;
+  batchSize: number;
+}
+
+/** Reads the change history (written only by the users' own write statements) and trims it. */
+@Injectable()
+export class UserChangesRepository {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(UserChange) private readonly changes: Repository<UserChange>,
+  ) {}
+
+  /** A user's changes, newest first. */
+  ofUser(userId: number, { limit, before }: HistoryPage): Promise<UserChange[]> {
+    return this.changes.find({
+      where: { userId, ...(before !== undefined ? { seq: LessThan(before) } : {}) },
+      order: { seq: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Every change after `since`, in sequence order. */
+  feed({ since, limit }: FeedPage): Promise<UserChange[]> {
+    return this.changes.find({ where: { seq: MoreThan(since) }, order: { seq: 'ASC' }, take: limit });
+  }
+
+  /** A user's changes past `version`, oldest first, at most `limit`. */
+  ofUserSinceVersion(userId: number, version: number, limit: number): Promise<UserChange[]> {
+    return this.changes.find({ where: { userId, version: MoreThan(version) }, order: { seq: 'ASC' }, take: limit });
+  }
+
+  async hasAny(userId: number): Promise<boolean> {
+    return (await this.changes.findOne({ where: { userId }, select: { seq: true } })) !== null;
+  }
+
+  /** The newest version each user has reached (a delete counts as one past its last). */
+  async latestVersions(userIds: readonly number[]): Promise<Map<number, number>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.changes
+      .createQueryBuilder('change')
+      .select('change.user_id', 'userId')
+      .addSelect('MAX(change.version)', 'version')
+      .where({ userId: In([...userIds]) })
+      .groupBy('change.user_id')
+      .getRawMany<{ userId: number | string; version: number | string }>();
+    return new Map(rows.map((row) => [Number(row.userId), Number(row.version)]));
+  }
+
+  /** The seq of the newest committed change (0 before the first). */
+  async head(): Promise<number> {
+    const rows = await this.dataSource.query<{ seq: number | string }[]>('SELECT seq FROM change_counter WHERE id = 1');
+    return rows.length > 0 ? Number(rows[0].seq) : 0;
+  }
+
+  /**
+   * Deletes one batch of changes the rule lets go; returns how many. Small
+   * batches keep each statement short, so writes (which wait for SQLite's one
+   * writer) are never held up for long.
+   */
+  async trimBatch({ olderThan, keepPerUser, batchSize }: TrimRule): Promise<number> {
+    const column = this.dataSource.getMetadata(UserChange).findColumnWithPropertyName('changedAt');
+    if (!column) throw new Error('user_changes.changed_at is not mapped');
+    const cutoff = this.dataSource.driver.preparePersistentValue(olderThan, column) as unknown;
+    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(
+      `DELETE FROM user_changes WHERE seq IN (
+         SELECT seq FROM (
+           SELECT seq, changed_at, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY seq DESC) AS newer
+           FROM user_changes
+         ) ranked
+         WHERE newer > :keepPerUser AND changed_at < :cutoff
+         ORDER BY seq
+         LIMIT :batchSize
+       )`,
+      { keepPerUser, cutoff, batchSize },
+      {},
+    );
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result: QueryResult = await runner.query(query, values, true);
+      return result.affected ?? 0;
+    } finally {
+      await runner.release();
+    }
+  }
+}
