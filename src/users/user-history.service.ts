@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { UserChange } from './user-change.entity';
 import { UserNotFoundError } from './user.errors';
 import { FeedPage, HistoryPage, UserChangesRepository } from './user-changes.repository';
-import { UsersRepository } from './users.repository';
+import { MAX_USER_ID, UsersRepository } from './users.repository';
 
 /** The most a replay sends; a client further behind fetches again instead. */
 export const REPLAY_MAX = 1_000;
@@ -26,6 +26,7 @@ export class UserHistoryService {
 
   /** A user's changes, newest first, also after the user was deleted; 404 for an id that never existed. */
   async ofUser(userId: number, page: HistoryPage): Promise<UserChange[]> {
+    if (userId > MAX_USER_ID) throw new UserNotFoundError(userId);
     const changes = await this.changes.ofUser(userId, page);
     if (changes.length === 0 && !(await this.existedEver(userId))) throw new UserNotFoundError(userId);
     return changes;

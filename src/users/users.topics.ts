@@ -33,12 +33,15 @@ export interface ResumePosition {
   since?: number;
 }
 
+/** Versions and sequence numbers are 32-bit integers in the database. */
+const MAX_POSITION = 2_147_483_647;
+
 /** A whole number from `min` up, written in plain digits (or a number); undefined when it is not one. */
 function parseCount(value: unknown, min: number): number | undefined {
   const text = typeof value === 'number' ? String(value) : value;
   if (typeof text !== 'string' || !/^\d+$/.test(text)) return undefined;
   const count = Number(text);
-  return Number.isSafeInteger(count) && count >= min ? count : undefined;
+  return count >= min && count <= MAX_POSITION ? count : undefined;
 }
 
 /**
