@@ -17,9 +17,9 @@ export interface Cluster {
  * Starts a throwaway redis-server, a database for the suite's TEST_DB, and
  * `count` server processes, one after the other: each runs the migrations at
  * start, and instances starting at the same moment on a fresh database would
- * race to create the schema.
+ * race to create the schema. `settings` go to every instance.
  */
-export async function startCluster(count = 2): Promise<Cluster> {
+export async function startCluster(count = 2, settings: Record<string, string> = {}): Promise<Cluster> {
   const instances: ServerProcess[] = [];
   let redis: TestRedis | undefined;
   let database: TestDatabase | undefined;
@@ -31,7 +31,7 @@ export async function startCluster(count = 2): Promise<Cluster> {
   try {
     redis = await startTestRedis();
     database = await createTestDatabase();
-    const env = { ...database.env, REDIS_URL: redis.url };
+    const env = { ...settings, ...database.env, REDIS_URL: redis.url };
     for (let i = 0; i < count; i += 1) instances.push(await startServerProcess(env));
     return { redis, database, instances, env, close };
   } catch (error) {

@@ -9,6 +9,8 @@ export interface ServerProcess {
   port: number;
   url: string;
   child: ChildProcess;
+  /** Resolves when the process has exited, however it ended. */
+  exited: Promise<void>;
   /** Everything the process printed so far (stdout and stderr). */
   output(): string;
   /** Stops the process (SIGTERM, then SIGKILL) and waits for it to exit. */
@@ -35,6 +37,7 @@ export async function startServerProcess(env: Record<string, string>, port?: num
     port: chosen,
     url,
     child,
+    exited,
     output: () => output,
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;
