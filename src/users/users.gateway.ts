@@ -10,7 +10,8 @@ import { RealtimeServer, RealtimeSocket, RealtimeTopics } from '../realtime';
 import { parseUserId, topicForUser } from './users.topics';
 import type { ChangeOriginMessage, SubscribeAck } from './users.wire';
 
-const ORIGIN_LABEL_MAX = 40;
+/** Longest `by` label of change_origin forwarded; the windows keep theirs in static/constants.js. */
+export const ORIGIN_LABEL_MAX = 40;
 
 /**
  * The users' own socket protocol: a window names the user it shows with the
