@@ -30,7 +30,8 @@ module.exports = {
   // Whole apps, processes and browsers start inside tests; each wait has its own deadline.
   testTimeout: 60_000,
   projects: [
-    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // test/static: the windows' modules (static/*.js, ES modules compiled by the Babel transform above), in Node.
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.js'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

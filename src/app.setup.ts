@@ -2,7 +2,7 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
-import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, projectRoot } from './common';
+import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
 import { EnvironmentVariables } from './config';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
 
@@ -28,7 +28,7 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   installJsonBody(app);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
-  app.useStaticAssets(join(projectRoot(), 'static'), { index: 'index.html' });
+  installStaticSite(app, join(projectRoot(), 'static'));
   app.enableShutdownHooks();
   return app;
 }

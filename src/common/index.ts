@@ -8,4 +8,6 @@ export { parseVersionTags, versionEtag } from './http/etag';
 export type { TagComparison } from './http/etag';
 export { BODY_LIMIT_BYTES, installJsonBody } from './http/json-body';
 export { ParsePositiveIntPipe } from './http/positive-int.pipe';
+export { installStaticSite, loadStaticSite, renderTemplate, SITE_MANIFEST } from './http/static-site';
+export type { RenderedPage, SiteManifest, SitePage, StaticSite } from './http/static-site';
 export { projectRoot } from './project-root';

@@ -1,0 +1,15 @@
+// @ts-check
+/*
+ * Numbers the windows share with the server. The server's own copies live in
+ * its TypeScript (named beside each value); test/static/constants.spec.js
+ * fails when the two differ, and checks the maxlength attributes of the pages too.
+ */
+
+/** Longest first or last name (src/users/user.entity.ts NAME_MAX_LENGTH); the inputs' maxlength. */
+export const NAME_MAX_LENGTH = 150;
+
+/** Largest page of GET /api/users (src/users/dto/list-users.query.ts MAX_LIMIT): the windows list this many users. */
+export const LIST_PAGE_SIZE = 500;
+
+/** Longest `by` label of change_origin the server forwards (src/users/users.gateway.ts ORIGIN_LABEL_MAX). */
+export const ORIGIN_LABEL_MAX = 40;

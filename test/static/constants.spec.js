@@ -1,0 +1,40 @@
+// @ts-check
+/*
+ * The numbers the windows share with the server are the same on both sides
+ * (static/constants.js against the server's TypeScript), and the pages as
+ * served use them: every maxlength is the name length, every window name fits
+ * the change_origin label the server forwards.
+ */
+import { describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { loadStaticSite } from '../../src/common/http/static-site';
+import { MAX_LIMIT } from '../../src/users/dto/list-users.query';
+import { NAME_MAX_LENGTH } from '../../src/users/user.entity';
+import { ORIGIN_LABEL_MAX } from '../../src/users/users.gateway';
+import * as windows from '../../static/constants.js';
+
+const STATIC = join(__dirname, '..', '..', 'static');
+
+describe('constants shared by the server and the windows', () => {
+  it('are the same on both sides', () => {
+    expect(windows.NAME_MAX_LENGTH).toBe(NAME_MAX_LENGTH);
+    expect(windows.LIST_PAGE_SIZE).toBe(MAX_LIMIT);
+    expect(windows.ORIGIN_LABEL_MAX).toBe(ORIGIN_LABEL_MAX);
+  });
+
+  it('are what the pages use: maxlength on every name input, window names that fit a change_origin label', () => {
+    const site = loadStaticSite(STATIC);
+    expect([...site.pages.keys()]).toEqual(expect.arrayContaining(['/window1.html', '/window2.html']));
+    for (const [path, page] of site.pages) {
+      const html = page.body.toString('utf8');
+      const inputs = html.match(/<input\b[^>]*>/g) ?? [];
+      expect(inputs.length).toBeGreaterThanOrEqual(4);
+      for (const input of inputs) {
+        expect([path, input, /\smaxlength="(\d+)"/.exec(input)?.[1]]).toEqual([path, input, String(windows.NAME_MAX_LENGTH)]);
+      }
+      const name = /data-window-name="([^"]*)"/.exec(html)?.[1] ?? '';
+      expect(name.length).toBeGreaterThan(0);
+      expect(name.length).toBeLessThanOrEqual(windows.ORIGIN_LABEL_MAX);
+    }
+  });
+});
