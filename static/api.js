@@ -8,9 +8,22 @@ import { isUser } from './user.js';
 
 /** @typedef {import('./wire.js').UserResponse} UserResponse */
 /** @typedef {import('./wire.js').UserNames} UserNames */
+/** @typedef {import('./wire.js').UserChangeResponse} UserChangeResponse */
 
 const USERS = '/api/users';
 const TIMEOUT_MS = 8000;
+
+/** @type {string | null} Who this page's writes are made by (X-Changed-By), e.g. "Window 1". */
+let changedBy = null;
+
+/**
+ * Names this page in every write it makes, so the change history and the
+ * other windows say who made each change.
+ * @param {string | null} label
+ */
+export function setChangedBy(label) {
+  changedBy = label;
+}
 
 /** The request never reached the server, or no answer came back (offline, server down). */
 export class NetworkError extends Error {}
@@ -53,6 +66,7 @@ export async function request(method, path, body) {
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && changedBy !== null) headers['X-Changed-By'] = changedBy;
   let response;
   let text;
   try {
@@ -139,6 +153,27 @@ export async function createUser(names) {
  */
 export async function patchUser(id, names) {
   return expectUser(await request('PATCH', `${USERS}/${id}`, names));
+}
+
+/**
+ * GET /api/users/:id/history?limit=N: the user's newest changes first.
+ * @param {number} id
+ * @param {number} limit
+ * @returns {Promise<UserChangeResponse[]>}
+ */
+export async function getHistory(id, limit) {
+  const data = await request('GET', `${USERS}/${id}/history?limit=${limit}`);
+  return Array.isArray(data) ? data.filter(isChange) : [];
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is UserChangeResponse}
+ */
+function isChange(value) {
+  if (typeof value !== 'object' || value === null) return false;
+  const change = /** @type {Partial<UserChangeResponse>} */ (value);
+  return Number.isSafeInteger(change.seq) && Number.isSafeInteger(change.version) && typeof change.changes === 'object' && change.changes !== null;
 }
 
 /**

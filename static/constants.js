@@ -11,5 +11,8 @@ export const NAME_MAX_LENGTH = 150;
 /** Largest page of GET /api/users (src/users/dto/list-users.query.ts MAX_LIMIT): the windows list this many users. */
 export const LIST_PAGE_SIZE = 500;
 
-/** Longest `by` label of change_origin the server forwards (src/users/users.gateway.ts ORIGIN_LABEL_MAX). */
-export const ORIGIN_LABEL_MAX = 40;
+/** Longest X-Changed-By label the server accepts (src/users/change-context.decorator.ts CHANGED_BY_MAX_LENGTH). */
+export const CHANGED_BY_MAX_LENGTH = 64;
+
+/** How many changes the History panel lists. */
+export const HISTORY_SHOWN = 10;

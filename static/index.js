@@ -12,6 +12,7 @@ import { UserList } from './user-list.js';
 
 /** @typedef {import('./wire.js').UserResponse} UserResponse */
 /** @typedef {import('./wire.js').UserUpdateMessage} UserUpdateMessage */
+/** @typedef {import('./wire.js').HeadMessage} HeadMessage */
 
 const ui = {
   connection: byId('connection', HTMLElement),
@@ -112,11 +113,26 @@ async function refresh() {
   }
 }
 
+/** The newest change this page has seen (the events' seq). */
+let seenSeq = 0;
+
 /** @param {UserUpdateMessage} message */
 function onUserUpdate(message) {
   if (message && isUser(message.user) && ['create', 'update', 'delete'].includes(message.action)) {
     list.apply(message.action, message.user);
+    if (typeof message.seq === 'number') seenSeq = Math.max(seenSeq, message.seq);
   }
+}
+
+/**
+ * The server's newest change, every few seconds: one this page has not seen
+ * means an event was lost on its way (between instances), so list again.
+ * @param {HeadMessage} message
+ */
+function onHead(message) {
+  if (!message || typeof message.seq !== 'number' || message.user_id !== undefined || message.seq <= seenSeq) return;
+  seenSeq = message.seq;
+  void refresh();
 }
 
 render();
@@ -124,4 +140,5 @@ const socket = await connect({}, ui.connection, refresh());
 if (socket) {
   socket.on('connect', () => void refresh());
   socket.on('user_update', onUserUpdate);
+  socket.on('head', onHead);
 }

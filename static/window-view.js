@@ -4,12 +4,16 @@
  * It decides nothing (window.js does); names reach the page only as text.
  */
 import { byId } from './dom.js';
-import { formatTime, fullName } from './user.js';
+import { formatTime, fullName, NAME_LABELS } from './user.js';
 
 /** @typedef {import('./wire.js').NameField} NameField */
 /** @typedef {import('./wire.js').UserResponse} UserResponse */
 /** @typedef {import('./edit-queue.js').SaveState} SaveState */
 /** @typedef {{ version: number, updatedAt: string, known: boolean }} LastChange What the "last change" line describes; `known`: a change seen live, so its author may be known. */
+/**
+ * One line of the History panel.
+ * @typedef {{ version: number, by: string | null, at: string, action: 'create' | 'update' | 'delete', fields: { field: NameField, from: string | null, to: string | null }[] }} HistoryEntry
+ */
 
 /** @type {Record<SaveState, string>} */
 const SAVE_TEXT = {
@@ -49,6 +53,17 @@ export class WindowView {
     this.newFamily = byId('new-family', HTMLInputElement);
     this.otherWindow = byId('other-window', HTMLAnchorElement);
     this.announcer = byId('announcer', HTMLElement);
+    this.historyList = byId('history-list', HTMLOListElement);
+    this.historyEmpty = byId('history-empty', HTMLElement);
+  }
+
+  /**
+   * The History panel: who changed which field, from what to what, when; newest first.
+   * @param {readonly HistoryEntry[]} entries
+   */
+  showHistory(entries) {
+    this.historyList.replaceChildren(...entries.map((entry) => historyItem(entry)));
+    this.historyEmpty.hidden = entries.length > 0;
   }
 
   /**
@@ -208,4 +223,37 @@ export class WindowView {
     this.createForm.reset();
     this.create.open = false;
   }
+}
+
+/**
+ * "Window 2 changed Last name from “Doe” to “Smith” · 10:32:05" (as text: names never become HTML).
+ * @param {HistoryEntry} entry
+ */
+function historyItem(entry) {
+  const item = document.createElement('li');
+  item.className = 'history-entry';
+  item.dataset.version = String(entry.version);
+  const who = document.createElement('strong');
+  who.className = 'history-who';
+  who.textContent = entry.by ?? 'Someone else';
+  const time = document.createElement('time');
+  time.dateTime = entry.at;
+  time.textContent = formatTime(entry.at);
+  item.append(who, ` ${describeChange(entry)} · `, time);
+  return item;
+}
+
+/** @param {string | null} value */
+function quoted(value) {
+  return value === null || value === '' ? 'nothing' : `“${value}”`;
+}
+
+/** @param {HistoryEntry} entry */
+function describeChange(entry) {
+  if (entry.action === 'create') {
+    return `created the user (${entry.fields.map(({ field, to }) => `${NAME_LABELS[field]} ${quoted(to)}`).join(', ')})`;
+  }
+  if (entry.action === 'delete') return 'deleted the user';
+  if (entry.fields.length === 0) return 'saved without changing a name';
+  return `changed ${entry.fields.map(({ field, from, to }) => `${NAME_LABELS[field]} from ${quoted(from)} to ${quoted(to)}`).join(' and ')}`;
 }

@@ -12,12 +12,19 @@
  *   of the editable field are ignored: the person's typing is never replaced
  *   by an echo of an older value. The read-only field always follows.
  * - Every user carries a version: anything not newer than what is shown is
- *   dropped; a jump of more than one means an event was missed, so the user is
- *   fetched again. So is it after every (re)connect.
+ *   dropped. A jump of more than one means an event was missed, and a `head`
+ *   newer than what is shown says the same: the window asks the server to
+ *   replay what it missed since the version it shows (from the change
+ *   history), and fetches the user only when the history cannot tell
+ *   (recovered: false). Every reconnect names that version in its handshake,
+ *   so it resumes the same way.
+ * - Each event says who made the change (`by`, from the X-Changed-By header
+ *   this window sends as "Window 1"); the History panel lists the latest
+ *   changes, kept live from the same events.
  */
-import { createUser, deleteUser, getUser, isNetworkFailure, isNotFound, listUsers, patchUser } from './api.js';
+import { createUser, deleteUser, getHistory, getUser, isNetworkFailure, isNotFound, listUsers, patchUser, setChangedBy } from './api.js';
 import { Announcer } from './announcer.js';
-import { LIST_PAGE_SIZE, ORIGIN_LABEL_MAX } from './constants.js';
+import { CHANGED_BY_MAX_LENGTH, HISTORY_SHOWN, LIST_PAGE_SIZE } from './constants.js';
 import { EditQueue } from './edit-queue.js';
 import { connect, setReconnectQuery } from './socket.js';
 import { systemTimers } from './timers.js';
@@ -26,15 +33,18 @@ import { UserList } from './user-list.js';
 import { WindowView } from './window-view.js';
 
 /** @typedef {import('./wire.js').AppSocket} AppSocket */
-/** @typedef {import('./wire.js').ChangeOriginMessage} ChangeOriginMessage */
+/** @typedef {import('./wire.js').HeadMessage} HeadMessage */
+/** @typedef {import('./wire.js').RecoveryMessage} RecoveryMessage */
+/** @typedef {import('./window-view.js').HistoryEntry} HistoryEntry */
 /** @typedef {import('./wire.js').NameField} NameField */
 /** @typedef {import('./wire.js').PresenceMessage} PresenceMessage */
 /** @typedef {import('./wire.js').UserResponse} UserResponse */
 /** @typedef {import('./wire.js').UserUpdateMessage} UserUpdateMessage */
 /** @typedef {import('./window-view.js').LastChange} LastChange */
 
-/** Says who made a change, in change_origin: "Window 1". */
-const WINDOW_NAME = (document.body.dataset.windowName ?? 'A window').slice(0, ORIGIN_LABEL_MAX);
+/** Who this window's changes are made by (X-Changed-By): "Window 1". */
+const WINDOW_NAME = (document.body.dataset.windowName ?? 'A window').slice(0, CHANGED_BY_MAX_LENGTH);
+setChangedBy(WINDOW_NAME);
 /** @type {NameField} */
 const EDITABLE = document.body.dataset.editable === 'last_name' ? 'last_name' : 'first_name';
 /** @type {NameField} */
@@ -47,8 +57,10 @@ const state = {
   userId: null,
   /** @type {UserResponse | null} That user as last confirmed by the server: the shown version. */
   shown: null,
-  /** @type {Map<number, string>} version -> window label, from change_origin, for the current user. */
-  origins: new Map(),
+  /** @type {Map<number, string | null>} version -> who made it (the events' `by`), for the current user. */
+  authors: new Map(),
+  /** @type {HistoryEntry[]} The History panel, newest first. */
+  history: [],
   /** @type {LastChange | null} */
   lastChange: null,
   /** @type {Set<number>} Users this window is deleting itself (so the delete event is not "someone else"). */
@@ -81,12 +93,21 @@ function onEditInput() {
 }
 
 /**
- * Our own PATCH went through: tell the other windows on this user that this version is ours, and show it.
+ * Our own PATCH went through: this version is ours; show it.
  * @param {UserResponse} user
  */
 function onOwnSave(user) {
-  socket?.emit('change_origin', { user_id: user.id, version: user.version, by: WINDOW_NAME });
+  if (user.id === state.userId) noteAuthor(user.version, WINDOW_NAME);
   applyUser(user, 'patch');
+}
+
+/**
+ * @param {number} version
+ * @param {string | null} by
+ */
+function noteAuthor(version, by) {
+  state.authors.set(version, by);
+  if (state.authors.size > 100) state.authors.delete(/** @type {number} */ (state.authors.keys().next().value));
 }
 
 function renderSaveState() {
@@ -115,6 +136,9 @@ function applyUser(user, source) {
   const previous = state.shown;
   if (previous && user.version <= previous.version) return;
   state.shown = user;
+  // A later reconnect resumes from here: the server replays what came after.
+  if (socket) setReconnectQuery(socket, { user_id: String(user.id), version: String(user.version) });
+  if (previous && user.version === previous.version + 1) addToHistory(previous, user);
 
   const { editInput, readInput } = view;
   if (!edits.hasUnconfirmed(user.id) && editInput.value !== user[EDITABLE]) {
@@ -123,7 +147,7 @@ function applyUser(user, source) {
   }
   if (readInput.value !== user[READONLY] || !previous) {
     view.setValue(readInput, user[READONLY]);
-    // Seen change live (not the first load): its author may be known from change_origin.
+    // Seen change live (not the first load): its author is known from its event.
     state.lastChange = { version: user.version, updatedAt: user.updated_at, known: previous !== null };
     if (previous) announcer.remoteChange(READONLY, user[READONLY], user.version);
   }
@@ -132,7 +156,92 @@ function applyUser(user, source) {
 
 /** @param {number} version */
 function whoMade(version) {
-  return state.origins.get(version) ?? 'someone else';
+  return state.authors.get(version) ?? 'someone else';
+}
+
+/* ---------------------------------------------------------------- history */
+
+/**
+ * One version after the other: what changed, from the two states.
+ * @param {UserResponse} before
+ * @param {UserResponse} after
+ */
+function addToHistory(before, after) {
+  /** @type {HistoryEntry['fields']} */
+  const fields = [];
+  for (const field of /** @type {NameField[]} */ (['first_name', 'last_name'])) {
+    if (before[field] !== after[field]) fields.push({ field, from: before[field], to: after[field] });
+  }
+  state.history.unshift({ version: after.version, by: state.authors.get(after.version) ?? null, at: after.updated_at, action: 'update', fields });
+  state.history.length = Math.min(state.history.length, HISTORY_SHOWN);
+  view.showHistory(state.history);
+}
+
+/** The History panel from the server's history of the shown user (on showing a user, and when replay could not tell). */
+async function loadHistory() {
+  const id = state.userId;
+  if (id === null) return;
+  try {
+    const changes = await getHistory(id, HISTORY_SHOWN);
+    if (id !== state.userId) return;
+    for (const change of changes) noteAuthor(change.version, change.by);
+    state.history = changes.map((change) => ({
+      version: change.version,
+      by: change.by,
+      at: change.at,
+      action: change.action,
+      fields: Object.entries(change.changes).map(([field, value]) => ({
+        field: /** @type {NameField} */ (field),
+        from: value?.from ?? null,
+        to: value?.to ?? null,
+      })),
+    }));
+    view.showHistory(state.history);
+    if (state.lastChange) view.showLastChange(state.lastChange, whoMade);
+  } catch {
+    // Offline: the reconnect loads it again.
+  }
+}
+
+/* ----------------------------------------------------------------- replay */
+
+/** @type {Promise<void> | null} */
+let replaying = null;
+let replayAgain = false;
+
+/**
+ * Asks the server for what happened to the shown user since the version
+ * shown: the missed user_update events arrive, in order, before the
+ * acknowledgement. When the history cannot tell, fetches the user instead.
+ */
+function replayMissed() {
+  if (replaying) {
+    replayAgain = true;
+    return replaying;
+  }
+  replaying = (async () => {
+    do {
+      replayAgain = false;
+      const id = state.userId;
+      const shown = state.shown;
+      if (id === null || !shown || !socket?.connected) return;
+      try {
+        const ack = await socket.timeout(5000).emitWithAck('subscribe', { user_id: id, version: shown.version });
+        if (id === state.userId && 'recovered' in ack && ack.recovered === false) await resyncAll();
+      } catch {
+        // No answer (connection lost): the reconnect resumes from the version shown.
+      }
+    } while (replayAgain);
+  })().finally(() => {
+    replaying = null;
+  });
+  return replaying;
+}
+
+/** The history no longer reaches back to what is shown: fetch the user and its history afresh. */
+async function resyncAll() {
+  await resync();
+  await loadHistory();
 }
 
 /* --------------------------------------------------------- fetching again */
@@ -180,7 +289,9 @@ async function refreshList() {
 async function switchUser(id) {
   edits.flush();
   view.hideDeleteConfirm();
-  state.origins.clear();
+  state.authors.clear();
+  state.history = [];
+  view.showHistory([]);
   edits.resetStatus();
   announcer.forget();
   showNoUser(id, 'Loading…');
@@ -196,7 +307,7 @@ async function switchUser(id) {
       }
     }
   }
-  if (state.userId === id) await resync();
+  if (state.userId === id) await Promise.all([resync(), loadHistory()]);
 }
 
 /**
@@ -323,11 +434,27 @@ function onUserUpdate(message) {
     }
     const shown = state.shown;
     if (shown && user.version <= shown.version) return;
-    const gap = shown !== null && user.version > shown.version + 1;
+    if (shown !== null && user.version > shown.version + 1) {
+      // Versions skipped: an event was missed (e.g. lost between instances). The replay brings it, and this one, in order.
+      void replayMissed();
+      return;
+    }
+    noteAuthor(user.version, message.by);
     applyUser(user, 'event');
-    // Versions skipped: an event was missed (e.g. a broker outage between instances). Fetch the truth.
-    if (gap) void resync();
   }
+}
+
+/** @param {RecoveryMessage} message */
+function onRecovery(message) {
+  if (message && message.user_id === state.userId && message.recovered === false) void resyncAll();
+}
+
+/** @param {HeadMessage} message */
+function onHead(message) {
+  const shown = state.shown;
+  if (!message || !shown || message.user_id !== shown.id || typeof message.version !== 'number') return;
+  // The server has a newer version than any event brought: one was lost on its way. Replay it.
+  if (message.version > shown.version) void replayMissed();
 }
 
 /** @param {PresenceMessage} message */
@@ -336,19 +463,12 @@ function onPresence(message) {
   view.showPresence(message.count);
 }
 
-/** @param {ChangeOriginMessage} message */
-function onChangeOrigin(message) {
-  if (!message || message.user_id !== state.userId || !Number.isInteger(message.version)) return;
-  if (typeof message.by !== 'string') return;
-  state.origins.set(message.version, message.by.slice(0, ORIGIN_LABEL_MAX));
-  if (state.origins.size > 100) state.origins.delete(/** @type {number} */ (state.origins.keys().next().value));
-  const change = state.lastChange;
-  if (change && change.known && change.version === message.version) view.showLastChange(change, whoMade);
-}
-
 function onConnect() {
-  // Anything missed while away: the user, the list, and the edits that waited.
-  void resync();
+  // Anything missed while away: the user (replayed from the version shown;
+  // a handshake that named it was replayed already, and replaying again finds
+  // nothing new), the list, and the edits that waited.
+  if (!state.shown) void resync();
+  else void replayMissed();
   void refreshList();
   edits.retryNow();
   renderSaveState();
@@ -405,14 +525,15 @@ async function start() {
   renderSaveState();
 
   // Show the user without waiting for the socket; the connect handler fetches again.
-  const loaded = Promise.all([refreshList(), resync()]);
+  const loaded = Promise.all([refreshList(), resync(), loadHistory()]);
   socket = await connect(state.userId === null ? {} : { user_id: String(state.userId) }, view.connection, loaded);
   if (socket) {
     socket.on('connect', onConnect);
     socket.on('disconnect', onDisconnect);
     socket.on('user_update', onUserUpdate);
     socket.on('presence', onPresence);
-    socket.on('change_origin', onChangeOrigin);
+    socket.on('recovery', onRecovery);
+    socket.on('head', onHead);
   }
   await loaded;
 }

@@ -10,7 +10,11 @@
 /** @typedef {import('../src/users/user.response').UserResponse} UserResponse */
 /** @typedef {import('../src/users/users.wire').UserUpdateMessage} UserUpdateMessage */
 /** @typedef {import('../src/users/users.wire').PresenceMessage} PresenceMessage */
-/** @typedef {import('../src/users/users.wire').ChangeOriginMessage} ChangeOriginMessage */
+/** @typedef {import('../src/users/users.wire').RecoveryMessage} RecoveryMessage */
+/** @typedef {import('../src/users/users.wire').HeadMessage} HeadMessage */
+/** @typedef {import('../src/users/users.wire').SubscribeRefusal} SubscribeRefusal */
+/** @typedef {import('../src/users/user.response').UserChangeResponse} UserChangeResponse */
+/** @typedef {import('../src/users/user-change.entity').FieldChanges} FieldChanges */
 /** @typedef {import('../src/users/users.wire').SubscribeRequest} SubscribeRequest */
 /** @typedef {import('../src/users/users.wire').SubscribeAck} SubscribeAck */
 /** @typedef {import('../src/realtime').ServerToClientEvents} ServerToClientEvents */

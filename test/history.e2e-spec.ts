@@ -1,6 +1,13 @@
 import request from 'supertest';
+import type { UserChangeResponse } from '../src/users/user.response';
 import { startTestApp, TEST_DB, TestApp } from './helpers/app';
 import { createUser } from './helpers/factories';
+
+
+/** A GET of the change history or feed, typed. */
+async function changesAt(url: string, path: string): Promise<UserChangeResponse[]> {
+  return (await request(url).get(path).expect(200)).body as UserChangeResponse[];
+}
 
 /** The durable change history: every committed write has exactly one record, written with it. */
 describe('the change history', () => {
@@ -23,7 +30,7 @@ describe('the change history', () => {
     await patch(created.id, { last_name: 'Li', first_name: 'Anna' }, 'Window 2');
     await request(t.url).delete(`/api/users/${created.id}`).set('X-Changed-By', 'script').expect(204);
 
-    const { body: history } = await request(t.url).get(`/api/users/${created.id}/history`).expect(200);
+    const history = await changesAt(t.url, `/api/users/${created.id}/history`);
     expect(history.map((change: { action: string }) => change.action)).toEqual(['delete', 'update', 'update', 'create']);
     const [deleted, second, first, create] = history;
     expect(create).toMatchObject({
@@ -54,23 +61,23 @@ describe('the change history', () => {
   it('pages back through a user’s history with before=', async () => {
     const user = await createUser(t.url);
     for (let i = 0; i < 5; i += 1) await patch(user.id, { first_name: `v${i}` });
-    const { body: newest } = await request(t.url).get(`/api/users/${user.id}/history?limit=2`).expect(200);
+    const newest = await changesAt(t.url, `/api/users/${user.id}/history?limit=2`);
     expect(newest.map((change: { version: number }) => change.version)).toEqual([6, 5]);
-    const { body: older } = await request(t.url).get(`/api/users/${user.id}/history?limit=2&before=${newest[1].seq}`).expect(200);
+    const older = await changesAt(t.url, `/api/users/${user.id}/history?limit=2&before=${newest[1].seq}`);
     expect(older.map((change: { version: number }) => change.version)).toEqual([4, 3]);
-    const { body: rest } = await request(t.url).get(`/api/users/${user.id}/history?before=${older[1].seq}`).expect(200);
+    const rest = await changesAt(t.url, `/api/users/${user.id}/history?before=${older[1].seq}`);
     expect(rest.map((change: { version: number }) => change.version)).toEqual([2, 1]);
   });
 
   it('feeds every change in sequence order, without gaps, paged with since=', async () => {
-    const { body: before } = await request(t.url).get('/api/changes?since=0&limit=1000').expect(200);
+    const before = await changesAt(t.url, '/api/changes?since=0&limit=1000');
     const since = before.at(-1)?.seq ?? 0;
     const a = await createUser(t.url);
     const b = await createUser(t.url);
     await patch(a.id, { last_name: 'x' });
     await request(t.url).delete(`/api/users/${b.id}`).expect(204);
 
-    const { body: feed } = await request(t.url).get(`/api/changes?since=${since}`).expect(200);
+    const feed = await changesAt(t.url, `/api/changes?since=${since}`);
     expect(feed.map((change: { seq: number }) => change.seq)).toEqual([since + 1, since + 2, since + 3, since + 4]);
     expect(feed.map((change: { action: string; user_id: number }) => [change.action, change.user_id])).toEqual([
       ['create', a.id],
@@ -78,7 +85,7 @@ describe('the change history', () => {
       ['update', a.id],
       ['delete', b.id],
     ]);
-    const { body: page } = await request(t.url).get(`/api/changes?since=${since + 1}&limit=2`).expect(200);
+    const page = await changesAt(t.url, `/api/changes?since=${since + 1}&limit=2`);
     expect(page.map((change: { seq: number }) => change.seq)).toEqual([since + 2, since + 3]);
     // Sequence numbers are the events' too.
     expect(feed[0].user).toEqual(a);
@@ -86,12 +93,12 @@ describe('the change history', () => {
 
   it('records nothing for refused writes', async () => {
     const user = await createUser(t.url);
-    const { body: before } = await request(t.url).get('/api/changes?since=0&limit=1000').expect(200);
+    const before = await changesAt(t.url, '/api/changes?since=0&limit=1000');
     await request(t.url).patch(`/api/users/${user.id}`).send({ first_name: 5 }).expect(400);
     await request(t.url).patch(`/api/users/${user.id}`).set('If-Match', '"9"').send({ first_name: 'x' }).expect(412);
     await request(t.url).patch('/api/users/999999').send({ first_name: 'x' }).expect(404);
     await request(t.url).delete('/api/users/999999').expect(404);
-    const { body: after } = await request(t.url).get('/api/changes?since=0&limit=1000').expect(200);
+    const after = await changesAt(t.url, '/api/changes?since=0&limit=1000');
     expect(after).toEqual(before);
   });
 

@@ -1,12 +1,19 @@
 import request from 'supertest';
+import type { UserChangeResponse } from '../src/users/user.response';
 import { io } from 'socket.io-client';
 import { UsersRetention } from '../src/users/users.retention';
 import { startTestApp, TestApp } from './helpers/app';
 import { eventually } from './helpers/eventually';
-import { createUser, WireUser } from './helpers/factories';
+import { createUser, getUser, WireUser } from './helpers/factories';
 import { RecordingClient, UserUpdate } from './helpers/socket-client';
 
 type Received = RecordingClient['received'][number];
+
+
+/** A GET of the change history or feed, typed. */
+async function changesAt(url: string, path: string): Promise<UserChangeResponse[]> {
+  return (await request(url).get(path).expect(200)).body as UserChangeResponse[];
+}
 
 /** What a client received, as [event, seq or recovered] pairs, in order. */
 function timeline(client: RecordingClient): Received[] {
@@ -72,8 +79,8 @@ describe('replay from the change history', () => {
   });
 
   it('a client following everything replays every change since the last seq it saw', async () => {
-    const { body: feed } = await request(t.url).get('/api/changes?since=0&limit=1000').expect(200);
-    const since = feed.at(-1).seq as number;
+    const feed = await changesAt(t.url, '/api/changes?since=0&limit=1000');
+    const since = feed.at(-1)?.seq ?? 0;
     const a = await createUser(t.url);
     await patch(a.id, { last_name: 'y' });
     const b = await createUser(t.url);
@@ -99,7 +106,7 @@ describe('replay from the change history', () => {
     // Forty days on, only the newest two of each user are kept (HISTORY_KEEP_PER_USER=2).
     const trimmed = await t.app.get(UsersRetention).trim(new Date(Date.now() + 40 * 24 * 3600 * 1000));
     expect(trimmed).toBeGreaterThan(0);
-    const { body: history } = await request(t.url).get(`/api/users/${user.id}/history`).expect(200);
+    const history = await changesAt(t.url, `/api/users/${user.id}/history`);
     expect(history.map((change: { version: number }) => change.version)).toEqual([5, 4]);
     const behind = await connect();
     expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 1 })).toEqual({ user_id: user.id, recovered: false });
@@ -117,8 +124,8 @@ describe('replay from the change history', () => {
     for (let round = 0; round < 10; round += 1) {
       for (let i = 0; i < 20; i += 1) writes.push(patch(user.id, { first_name: `r${round}-${i}` }));
       // Join from wherever the user stands now, some versions back, while writes are in flight.
-      const { body: current } = await request(t.url).get(`/api/users/${user.id}`).expect(200);
-      const from = Math.max(1, (current as WireUser).version - (round % 4) * 3);
+      const current = await getUser(t.url, user.id);
+      const from = Math.max(1, current.version - (round % 4) * 3);
       joined.push({ client: await connect({ user_id: String(user.id), version: String(from) }), from });
     }
     await Promise.all(writes);
@@ -142,8 +149,8 @@ describe('replay from the change history', () => {
     const window = await connect({ user_id: String(user.id) });
     const everything = await connect();
     await eventually(() => expect(window.received.filter((entry) => entry.event === 'head').at(-1)?.data).toMatchObject({ user_id: user.id, version: changed.version }));
-    const { body: feed } = await request(t.url).get('/api/changes?since=0&limit=1000').expect(200);
-    await eventually(() => expect(everything.received.filter((entry) => entry.event === 'head').at(-1)?.data).toEqual({ seq: feed.at(-1).seq }));
+    const feed = await changesAt(t.url, '/api/changes?since=0&limit=1000');
+    await eventually(() => expect(everything.received.filter((entry) => entry.event === 'head').at(-1)?.data).toEqual({ seq: feed.at(-1)?.seq }));
   });
 
   it.each([
