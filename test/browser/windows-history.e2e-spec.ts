@@ -95,7 +95,7 @@ describe('the History panel', () => {
     await waitForValue(w2.page, 'First name', 'Change 5', 5_000);
     const lines = await historyLines(w2.page);
     expect(lines.slice(0, 5)).toEqual(
-      [5, 4, 3, 2, 1].map((i) => expect.stringMatching(new RegExp(`^Window 1 changed First name from “${i === 1 ? 'Start' : `Change ${i - 1}`}” to “Change ${i}” · \\d`))),
+      [5, 4, 3, 2, 1].map((i): unknown => expect.stringMatching(new RegExp(`^Window 1 changed First name from “${i === 1 ? 'Start' : `Change ${i - 1}`}” to “Change ${i}” · \\d`))),
     );
     // One replay: the five missed events, then its end, on the same page (no reload).
     const after = frames.slice(mark);
