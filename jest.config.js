@@ -9,7 +9,8 @@
 const ESM_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'load-esm'];
 
 const shared = {
-  testEnvironment: 'node',
+  // Node's, plus: child processes a test file left running are killed when it ends.
+  testEnvironment: '<rootDir>/test/jest/environment.js',
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

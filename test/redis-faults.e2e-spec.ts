@@ -128,8 +128,8 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
     }
     log(`Redis back -> /health 200 on both: ${healthyAfter} ms; -> PATCH on A seen on B: ${crossedAfter} ms`);
 
-    expect(a.child.exitCode).toBeNull();
-    expect(b.child.exitCode).toBeNull();
+    expect(a.exitStatus()).toBeNull();
+    expect(b.exitStatus()).toBeNull();
     for (const server of [a, b]) {
       expect(server.output()).toContain('connection to Redis lost; reconnecting');
       expect(server.output()).toMatch(/reconnected to Redis after \d+ ms/);

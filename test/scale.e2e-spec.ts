@@ -172,7 +172,7 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
       await third.stop();
       process.stdout.write(`[scale] SIGTERM to exit: ${Date.now() - stopping} ms\n`);
     }
-    expect(third.child.signalCode ?? third.child.exitCode).not.toBeNull();
+    expect(third.exitStatus()).not.toBeNull();
     expect(third.output()).not.toMatch(/ERROR|Unhandled/);
     await eventually(async () => expect(await realtimeClients()).toHaveLength(6));
   });

@@ -208,9 +208,7 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     await redisDownOn(a);
     const lost = await patch(a, user.id, { first_name: 'Lost with A' });
     // The event for B waits in A's publisher queue; A crashes, and the event with it.
-    const exited = new Promise<void>((resolve) => a.child.once('exit', () => resolve()));
-    a.child.kill('SIGKILL');
-    await exited;
+    await a.kill();
     await cluster.redis.start();
     const replacement = await startServerProcess(cluster.env);
     cluster.instances.push(replacement);

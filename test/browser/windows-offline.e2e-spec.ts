@@ -39,7 +39,7 @@ describe('windows across a server restart', () => {
   }
 
   async function restart(): Promise<void> {
-    server = await startServerProcess(env, port);
+    server = await startServerProcess(env, { port });
   }
 
   beforeAll(async () => {
@@ -52,7 +52,7 @@ describe('windows across a server restart', () => {
   });
   afterEach(async () => {
     await closeAll(...windows.splice(0));
-    if (server && server.child.exitCode === null && server.child.signalCode === null) return;
+    if (server && server.exitStatus() === null) return;
     await restart();
   });
   afterAll(async () => {
