@@ -30,6 +30,9 @@ const shared = {
 module.exports = {
   // Whole apps, processes and browsers start inside tests; each wait has its own deadline.
   testTimeout: 60_000,
+  // Server processes start from a copy of dist/ made once per run, so a build meanwhile cannot break them.
+  globalSetup: '<rootDir>/test/jest/global-setup.js',
+  globalTeardown: '<rootDir>/test/jest/global-teardown.js',
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     { ...shared, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
