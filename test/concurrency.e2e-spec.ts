@@ -1,28 +1,25 @@
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/app';
+import { createTestDatabase, startTestApp, TEST_DB, TestApp, TestDatabase } from './helpers/app';
 import { quietPeriod } from './helpers/eventually';
 import { createUser, getUser } from './helpers/factories';
 import { RecordingClient } from './helpers/socket-client';
 
 /**
  * Field-level writes under load, on a SQLite file in WAL mode (the demo's
- * setup): no SQLITE_BUSY, no lost update, one distinct version per write.
+ * setup) or on PostgreSQL: no SQLITE_BUSY, no lost update, one distinct
+ * version per write.
  */
-describe('concurrent writes', () => {
+describe(`concurrent writes (${TEST_DB})`, () => {
+  let database: TestDatabase;
   let t: TestApp;
-  let dir: string;
 
   beforeAll(async () => {
-    const { mkdtempSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    dir = mkdtempSync(join(tmpdir(), 'concurrency-'));
-    t = await startTestApp({ env: { DB_PATH: join(dir, 'app.sqlite') } });
+    database = await createTestDatabase();
+    t = await startTestApp({ env: database.env });
   });
   afterAll(async () => {
-    await t.close();
-    const { rmSync } = await import('node:fs');
-    rmSync(dir, { recursive: true, force: true });
+    await t?.close();
+    await database?.dispose();
   });
 
   it('200 concurrent PATCHes all succeed with 200 distinct versions and 200 matching events', async () => {
