@@ -7,6 +7,8 @@ import { ProcessExit, spawnProcess, TestProcess } from './processes';
 export interface ServerProcess extends TestProcess {
   port: number;
   url: string;
+  /** stop(), for helpers that close what they are given (e.g. browserSuite). */
+  close(): Promise<void>;
 }
 
 export interface ServerProcessOptions {
@@ -44,7 +46,15 @@ function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Test
  */
 export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
-  const server: ServerProcess = { ...spawnServer({ ...env, PORT: String(port) }, options.nodeArgs), port, url: `http://127.0.0.1:${port}` };
+  const child = spawnServer({ ...env, PORT: String(port) }, options.nodeArgs);
+  const server: ServerProcess = {
+    ...child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await child.stop();
+    },
+  };
   try {
     await eventually(async () => {
       const exit = server.exitStatus();
