@@ -5,7 +5,7 @@ import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { validateEnvironment } from '../src/config';
-import { startTestApp, TestApp } from './helpers/app';
+import { startTestApp, TestApp, testAppSuite } from './helpers/app';
 import { eventually } from './helpers/eventually';
 import { startTestRedis, TestRedis } from './helpers/redis';
 
@@ -16,18 +16,14 @@ interface HealthReport {
   details: Record<string, { status: string }>;
 }
 
-async function health(t: TestApp): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
+async function health(t: { url: string }): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
   const response = await request(t.url).get('/health');
   return { status: response.status, body: response.body as HealthReport, cacheControl: response.headers['cache-control'] };
 }
 
 describe('GET /health', () => {
   describe('a single instance (no REDIS_URL)', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp();
-    });
-    afterAll(() => t.close());
+    const t = testAppSuite();
 
     it('answers 200 with the database up, uncached, and reports no Redis', async () => {
       const { status, body, cacheControl } = await health(t);

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { io } from 'socket.io-client';
-import { startTestApp, TestApp } from './helpers/app';
+import { testAppSuite } from './helpers/app';
 import { eventually } from './helpers/eventually';
 import { createUser, getUser } from './helpers/factories';
 import { fence, RecordingClient } from './helpers/socket-client';
@@ -12,7 +12,7 @@ import { fence, RecordingClient } from './helpers/socket-client';
  */
 
 describe('user_update events', () => {
-  let t: TestApp;
+  const t = testAppSuite();
   const clients: RecordingClient[] = [];
 
   async function connect(query: Record<string, string> = {}): Promise<RecordingClient> {
@@ -21,11 +21,7 @@ describe('user_update events', () => {
     return client;
   }
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
-  afterAll(() => t.close());
 
   it('sends create, update and delete once each, with the committed user, to every client', async () => {
     const [a, b] = [await connect(), await connect()];

@@ -60,6 +60,18 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     return { ...win, traffic, sockets: () => sockets };
   }
 
+  /** Window 1 and Window 2 on one user, both on `server`. */
+  async function openBoth(server: ServerProcess, user: WireUser): Promise<[RecordedWindow, RecordedWindow]> {
+    return [await open(server, `/window1.html?user=${user.id}`), await open(server, `/window2.html?user=${user.id}`)];
+  }
+
+  /** The outage tests stop and start Redis: not one given through REDIS_URL, which is not theirs to stop. */
+  function redisIsOurs(): boolean {
+    if (windows.app.redis.restartable) return true;
+    log('skipped: REDIS_URL names a Redis these tests must not stop');
+    return false;
+  }
+
   async function patch(server: ServerProcess, id: number, body: Partial<WireUser>): Promise<WireUser> {
     return (await request(server.url).patch(`/api/users/${id}`).send(body).expect(200)).body as WireUser;
   }
@@ -121,13 +133,9 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
   });
 
   it('a change made through A while Redis is down still reaches the windows on B, which end on the API version', async () => {
-    if (!windows.app.redis.restartable) {
-      log('skipped: REDIS_URL names a Redis these tests must not stop');
-      return;
-    }
+    if (!redisIsOurs()) return;
     const user = await createUser(a.url, { first_name: 'Before', last_name: 'Outage' });
-    const w1 = await open(b, `/window1.html?user=${user.id}`);
-    const w2 = await open(b, `/window2.html?user=${user.id}`);
+    const [w1, w2] = await openBoth(b, user);
     const marks = [w1.traffic.length, w2.traffic.length];
 
     await windows.app.redis.stop();
@@ -161,13 +169,9 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
   });
 
   it('an outage event lost for good (A dies with it queued): the windows on B see the version gap and fetch the user again', async () => {
-    if (!windows.app.redis.restartable) {
-      log('skipped: REDIS_URL names a Redis these tests must not stop');
-      return;
-    }
+    if (!redisIsOurs()) return;
     const user = await createUser(a.url, { first_name: 'Before', last_name: 'Crash' });
-    const w1 = await open(b, `/window1.html?user=${user.id}`);
-    const w2 = await open(b, `/window2.html?user=${user.id}`);
+    const [w1, w2] = await openBoth(b, user);
     for (const win of [w1, w2]) await waitForRow(win, user, 2_000);
     const marks = [w1.traffic.length, w2.traffic.length];
 

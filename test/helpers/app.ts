@@ -84,6 +84,39 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** A TestApp that a suite helper closes: everything but close(). */
+export type SuiteApp = Omit<TestApp, 'close'>;
+
+/**
+ * One app for every test of the calling describe: call it inside the describe
+ * (it registers beforeAll and afterAll there; importing this module registers
+ * nothing) and read the result's fields in tests and hooks.
+ */
+export function testAppSuite(options: TestAppOptions = {}): SuiteApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const app = (): TestApp => {
+    if (!started) throw new Error('testAppSuite: no app yet (read it in a test or a hook, after beforeAll)');
+    return started;
+  };
+  return {
+    get app() {
+      return app().app;
+    },
+    get url() {
+      return app().url;
+    },
+    get dataSource() {
+      return app().dataSource;
+    },
+  };
+}
+
 export interface TestDatabase {
   kind: TestDbKind;
   /** Settings that point a server at it, in this process or as a separate one. */
