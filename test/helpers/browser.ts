@@ -82,11 +82,12 @@ export async function openWindow(browser: Browser, url: string, options: OpenOpt
   try {
     await options.beforeGoto?.(page);
     await page.goto(url);
+    if (options.ready ?? true) await waitUntilReady(page);
   } catch (error) {
+    // Nobody else holds the window yet.
     await context.close();
     throw error;
   }
-  if (options.ready ?? true) await waitUntilReady(page);
   return win;
 }
 

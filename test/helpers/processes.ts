@@ -28,9 +28,26 @@ export interface SpawnOptions {
 }
 
 /**
+ * The children started by this test file and still running, by label. Under
+ * Jest, test/jest/environment.js provides it and kills what is left when the
+ * file ends (a test file's own `process.on('exit')` never fires). Outside
+ * Jest, a registry of this module's own, emptied when the process exits.
+ */
+const running: Map<ChildProcess, string> = processRegistry();
+
+function processRegistry(): Map<ChildProcess, string> {
+  const holder = globalThis as unknown as Record<symbol, Map<ChildProcess, string> | undefined>;
+  const given = holder[Symbol.for('realtime-users.test-processes')];
+  if (given) return given;
+  const own = new Map<ChildProcess, string>();
+  process.once('exit', () => own.forEach((_label, child) => child.kill('SIGKILL')));
+  return own;
+}
+
+/**
  * Starts `command` with its output collected and its exit tracked. A process
  * still running when its test file ends is killed then (see the registry
- * below), so a test that fails before its cleanup leaves no redis-server or
+ * above), so a test that fails before its cleanup leaves no redis-server or
  * server process behind.
  */
 export function spawnProcess(command: string, args: readonly string[], options: SpawnOptions): TestProcess {
@@ -49,7 +66,7 @@ export function spawnProcess(command: string, args: readonly string[], options: 
     };
     child.once('exit', (code, signal) => settle({ code, signal }));
     // A command that cannot be spawned (not on PATH) emits 'error' and never 'exit'.
-    child.once('error', (error) => {
+    child.on('error', (error) => {
       output += `spawn ${command} failed: ${error.message}\n`;
       if (child.pid === undefined) settle({ code: null, signal: null });
     });
@@ -74,21 +91,4 @@ export function spawnProcess(command: string, args: readonly string[], options: 
     stop,
     kill: () => stop('SIGKILL'),
   };
-}
-
-/**
- * The children started by this test file and still running, by label. Under
- * Jest, test/jest/environment.js provides it and kills what is left when the
- * file ends (a test file's own `process.on('exit')` never fires). Outside
- * Jest, a registry of this module's own, emptied when the process exits.
- */
-const running: Map<ChildProcess, string> = processRegistry();
-
-function processRegistry(): Map<ChildProcess, string> {
-  const holder = globalThis as unknown as Record<symbol, Map<ChildProcess, string> | undefined>;
-  const given = holder[Symbol.for('realtime-users.test-processes')];
-  if (given) return given;
-  const own = new Map<ChildProcess, string>();
-  process.once('exit', () => own.forEach((_label, child) => child.kill('SIGKILL')));
-  return own;
 }
