@@ -9,7 +9,8 @@
 const ESM_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'load-esm'];
 
 const shared = {
-  testEnvironment: 'node',
+  // Node's, plus: child processes a test file left running are killed when it ends.
+  testEnvironment: '<rootDir>/test/jest/environment.js',
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
@@ -29,6 +30,9 @@ const shared = {
 module.exports = {
   // Whole apps, processes and browsers start inside tests; each wait has its own deadline.
   testTimeout: 60_000,
+  // Server processes start from a copy of dist/ made once per run, so a build meanwhile cannot break them.
+  globalSetup: '<rootDir>/test/jest/global-setup.js',
+  globalTeardown: '<rootDir>/test/jest/global-teardown.js',
   projects: [
     // test/static: the windows' modules (static/*.js, ES modules compiled by the Babel transform above), in Node.
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/static/**/*.spec.js'] },

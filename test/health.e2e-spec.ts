@@ -1,11 +1,12 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
+import { setTimeout as sleep } from 'node:timers/promises';
 import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { validateEnvironment } from '../src/config';
-import { startTestApp, TestApp } from './helpers/app';
-import { eventually, quietPeriod } from './helpers/eventually';
+import { startTestApp, TestApp, testAppSuite } from './helpers/app';
+import { eventually } from './helpers/eventually';
 import { startTestRedis, TestRedis } from './helpers/redis';
 
 interface HealthReport {
@@ -15,18 +16,14 @@ interface HealthReport {
   details: Record<string, { status: string }>;
 }
 
-async function health(t: TestApp): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
+async function health(t: { url: string }): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
   const response = await request(t.url).get('/health');
   return { status: response.status, body: response.body as HealthReport, cacheControl: response.headers['cache-control'] };
 }
 
 describe('GET /health', () => {
   describe('a single instance (no REDIS_URL)', () => {
-    let t: TestApp;
-    beforeAll(async () => {
-      t = await startTestApp();
-    });
-    afterAll(() => t.close());
+    const t = testAppSuite();
 
     it('answers 200 with the database up, uncached, and reports no Redis', async () => {
       const { status, body, cacheControl } = await health(t);
@@ -95,8 +92,10 @@ describe('GET /health', () => {
       const app = moduleRef.createNestApplication<NestExpressApplication>({ logger: ['error', 'warn'] });
       await configureApp(app);
       await app.close();
-      // A reader loop spinning on its closed client would starve timers: this one must still fire.
-      await quietPeriod(200);
+      // A timed wait on purpose, since this is about timers: a reader loop spinning on its closed
+      // client would starve them, and this one would never fire (the test would time out). No
+      // event could fence it: a starved loop delivers none.
+      await sleep(200);
       const names = (await redis.clients()).map((client) => client.name).filter((name) => name.startsWith('realtime-'));
       expect(names).toHaveLength(3);
     });

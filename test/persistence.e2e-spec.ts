@@ -5,7 +5,7 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../src/database';
 import { validateEnvironment } from '../src/config';
-import { startTestApp, TEST_DB } from './helpers/app';
+import { createTestDatabase, startTestApp, TEST_DB } from './helpers/app';
 import { createUser, getUser } from './helpers/factories';
 
 describe('a file database', () => {
@@ -16,20 +16,25 @@ describe('a file database', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps users, versions and ids across an app restart', async () => {
-    const env = { DB_PATH: join(dir, 'nested', 'app.sqlite') };
-    const first = await startTestApp({ env });
-    const user = await createUser(first.url, { first_name: 'Persist', last_name: 'Me' });
-    const patched = (await request(first.url).patch(`/api/users/${user.id}`).send({ last_name: 'Kept' }).expect(200)).body;
-    await first.close();
-
-    const second = await startTestApp({ env });
+  it(`keeps users, versions and ids across an app restart (${TEST_DB})`, async () => {
+    // One database for both apps, held by the test: a SQLite file in a folder the app creates, or a PostgreSQL database.
+    const database = await createTestDatabase({ sqliteFile: join('nested', 'app.sqlite') });
     try {
-      expect(await getUser(second.url, user.id)).toEqual(patched);
-      const next = await createUser(second.url);
-      expect(next.id).toBeGreaterThan(user.id);
+      const first = await startTestApp({ env: database.env });
+      const user = await createUser(first.url, { first_name: 'Persist', last_name: 'Me' });
+      const patched = (await request(first.url).patch(`/api/users/${user.id}`).send({ last_name: 'Kept' }).expect(200)).body;
+      await first.close();
+
+      const second = await startTestApp({ env: database.env });
+      try {
+        expect(await getUser(second.url, user.id)).toEqual(patched);
+        const next = await createUser(second.url);
+        expect(next.id).toBeGreaterThan(user.id);
+      } finally {
+        await second.close();
+      }
     } finally {
-      await second.close();
+      await database.dispose();
     }
   });
 

@@ -1,15 +1,18 @@
 import request from 'supertest';
 import { io } from 'socket.io-client';
-import { startTestApp, TestApp } from './helpers/app';
-import { eventually, quietPeriod } from './helpers/eventually';
+import { testAppSuite } from './helpers/app';
+import { eventually } from './helpers/eventually';
 import { createUser, getUser } from './helpers/factories';
-import { RecordingClient } from './helpers/socket-client';
+import { fence, RecordingClient } from './helpers/socket-client';
 
-/** Long enough for a stray event to arrive on loopback; used only to prove absence. */
-const QUIET_MS = 300;
+/*
+ * Absence ("no duplicate", "not to this client") is proved with a fence, never
+ * a quiet period: one more event the client must get, sent after the one it
+ * must not; once the fence is in, the unwanted event would already be there.
+ */
 
 describe('user_update events', () => {
-  let t: TestApp;
+  const t = testAppSuite();
   const clients: RecordingClient[] = [];
 
   async function connect(query: Record<string, string> = {}): Promise<RecordingClient> {
@@ -18,26 +21,20 @@ describe('user_update events', () => {
     return client;
   }
 
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
   afterEach(() => clients.splice(0).forEach((client) => client.close()));
-  afterAll(() => t.close());
 
   it('sends create, update and delete once each, with the committed user, to every client', async () => {
     const [a, b] = [await connect(), await connect()];
     const created = await createUser(t.url, { first_name: 'John', last_name: 'Doe' });
     const patched = (await request(t.url).patch(`/api/users/${created.id}`).send({ first_name: 'Jo' }).expect(200)).body;
     await request(t.url).delete(`/api/users/${created.id}`).expect(204);
-    for (const client of [a, b]) {
-      const updates = await client.waitForUpdates(3);
-      await quietPeriod(QUIET_MS);
-      expect(client.changes()).toEqual([
+    // Once each: a second copy of any of them would arrive before the fence.
+    for (const updates of await fence(t.url, [a, b])) {
+      expect(updates).toEqual([
         { action: 'create', user: created },
         { action: 'update', user: patched },
         { action: 'delete', user: patched },
       ]);
-      expect(updates).toHaveLength(3);
     }
   });
 
@@ -51,8 +48,7 @@ describe('user_update events', () => {
     await request(t.url).delete('/api/users/999999').expect(404);
     await request(t.url).post('/api/users').send({ first_name: 'x' }).expect(400);
     await request(t.url).patch(`/api/users/${user.id}`).set('Content-Type', 'text/plain').send('x').expect(415);
-    await quietPeriod(QUIET_MS);
-    expect(client.updates()).toEqual([]);
+    expect(await fence(t.url, [client])).toEqual([[]]);
   });
 
   it('sends the event after the commit: a client that reads on receipt sees the change', async () => {
@@ -75,16 +71,13 @@ describe('user_update events', () => {
       const created = await createUser(t.url);
       await request(t.url).delete(`/api/users/${m.id}`).expect(204);
 
-      await everything.waitForUpdates(4);
-      const got = await follower.waitForUpdates(3);
-      await quietPeriod(QUIET_MS);
-      expect(follower.updates()).toHaveLength(3);
+      const [got, all] = await fence(t.url, [follower, everything]);
       expect(got.map((event) => [event.action, event.user.id])).toEqual([
         ['update', n.id],
         ['create', created.id],
         ['delete', m.id],
       ]);
-      expect(everything.updates().map((event) => [event.action, event.user.id])).toEqual([
+      expect(all.map((event) => [event.action, event.user.id])).toEqual([
         ['update', m.id],
         ['update', n.id],
         ['create', created.id],
@@ -99,8 +92,8 @@ describe('user_update events', () => {
       expect(ack).toEqual({ user_id: n.id });
       await request(t.url).patch(`/api/users/${m.id}`).send({ first_name: 'skip' }).expect(200);
       await request(t.url).patch(`/api/users/${n.id}`).send({ first_name: 'take' }).expect(200);
-      await client.waitForUpdates(1);
-      await quietPeriod(QUIET_MS);
+      // N's update is the fence for M's: sent after it, so a wrongly delivered M update would be in first.
+      await eventually(() => client.updates().some((event) => event.user.first_name === 'take'));
       expect(client.updates().map((event) => event.user.first_name)).toEqual(['take']);
 
       expect(await client.socket.timeout(2_000).emitWithAck('subscribe', { user_id: null })).toEqual({ user_id: null });
@@ -115,8 +108,8 @@ describe('user_update events', () => {
       await client.socket.timeout(2_000).emitWithAck('subscribe', { user_id: m.id });
       await request(t.url).patch(`/api/users/${n.id}`).send({ first_name: 'old' }).expect(200);
       await request(t.url).patch(`/api/users/${m.id}`).send({ first_name: 'new' }).expect(200);
-      await client.waitForUpdates(1);
-      await quietPeriod(QUIET_MS);
+      // M's update is the fence for N's, as above.
+      await eventually(() => client.updates().some((event) => event.user.id === m.id));
       expect(client.updates().map((event) => event.user.id)).toEqual([m.id]);
     });
 

@@ -32,7 +32,7 @@ describe('server start', () => {
       } finally {
         await server.stop();
       }
-      expect(server.child.exitCode ?? server.child.signalCode).not.toBeNull();
+      expect(server.exitStatus()).not.toBeNull();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

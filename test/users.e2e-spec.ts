@@ -1,15 +1,10 @@
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/app';
+import { startTestApp, testAppSuite } from './helpers/app';
 import { createUser, getUser, WireUser } from './helpers/factories';
 
 /** Every row of the contract's REST table, with and without the trailing slash. */
 describe('users REST API', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = testAppSuite();
 
   const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -143,11 +138,10 @@ describe('users REST API', () => {
 });
 
 describe('GET /api/users (list)', () => {
-  let t: TestApp;
+  const t = testAppSuite();
   let users: WireUser[];
 
   beforeAll(async () => {
-    t = await startTestApp();
     users = [];
     for (const [first_name, last_name] of [
       ['John', 'Doe'],
@@ -159,7 +153,6 @@ describe('GET /api/users (list)', () => {
       users.push(await createUser(t.url, { first_name, last_name }));
     }
   });
-  afterAll(() => t.close());
 
   it.each(['/api/users', '/api/users/'])('lists every user ordered by id with X-Total-Count (%s)', async (path) => {
     const response = await request(t.url).get(path).expect(200);
@@ -222,11 +215,7 @@ describe('GET /api/users (list)', () => {
 });
 
 describe('static windows', () => {
-  let t: TestApp;
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
+  const t = testAppSuite();
 
   it.each(['/', '/window1.html', '/window2.html', '/socket.io/socket.io.js'])('serves %s', async (path) => {
     await request(t.url).get(path).expect(200);

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { startTestApp, TestApp } from './helpers/app';
+import { testAppSuite } from './helpers/app';
 import { createUser, getUser, WireUser } from './helpers/factories';
 
 /**
@@ -7,13 +7,8 @@ import { createUser, getUser, WireUser } from './helpers/factories';
  * error shape, with a message naming the field, and nothing changed.
  */
 describe('refused input', () => {
-  let t: TestApp;
+  const t = testAppSuite();
   let user: WireUser;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(() => t.close());
 
   beforeEach(async () => {
     user = await createUser(t.url, { first_name: 'Keep', last_name: 'Me' });

@@ -1,6 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp, TestApp } from '../helpers/app';
-import { BrowserWindow, closeAll, DESKTOP, field, launchBrowser, openWindow, PHONE, waitForText } from '../helpers/browser';
+import type { Page } from 'playwright-core';
+import { startTestApp } from '../helpers/app';
+import { browserSuite, DESKTOP, field, PHONE, waitForText } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { createUser, getUser } from '../helpers/factories';
 
@@ -25,26 +25,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
 }
 
 describe('accessibility of the windows', () => {
-  let t: TestApp;
-  let browser: Browser;
+  // axe is injected as a script, which the pages' policy would refuse.
+  const windows = browserSuite(() => startTestApp(), { bypassCSP: true });
+  const { open } = windows;
   let userId: number;
-  const windows: BrowserWindow[] = [];
-
-  async function open(path: string, viewport = DESKTOP, ready = true): Promise<BrowserWindow> {
-    const win = await openWindow(browser, `${t.url}${path}`, { viewport, ready, bypassCSP: true });
-    windows.push(win);
-    return win;
-  }
 
   beforeAll(async () => {
-    // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp();
-    browser = await launchBrowser();
-    userId = (await createUser(t.url, { first_name: 'Ada', last_name: 'Lovelace' })).id;
-    await createUser(t.url, { first_name: 'Grace', last_name: 'Hopper' });
+    userId = (await createUser(windows.app.url, { first_name: 'Ada', last_name: 'Lovelace' })).id;
+    await createUser(windows.app.url, { first_name: 'Grace', last_name: 'Hopper' });
   });
-  afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => closeAll(browser, t));
 
   it.each([
     ['the index', '/', DESKTOP],
@@ -53,13 +42,13 @@ describe('accessibility of the windows', () => {
     ['the index on a phone', '/', PHONE],
     ['Window 1 on a phone', '/window1.html?user=USER', PHONE],
   ])('axe-core finds no serious or critical violations on %s', async (_name, path, viewport) => {
-    const win = await open(path.replace('USER', String(userId)), viewport);
+    const win = await open(path.replace('USER', String(userId)), { viewport });
     if (path === '/') await waitForText(win.page.locator('#users-body'), 'Grace Hopper');
     expect(await seriousViolations(win.page)).toEqual([]);
   });
 
   it('axe-core finds none with the notice, the create form and the delete confirmation showing', async () => {
-    const win = await open('/window2.html?user=999999', DESKTOP, false);
+    const win = await open('/window2.html?user=999999', { ready: false });
     await waitForText(win.page.locator('#notice'), 'does not exist');
     expect(await seriousViolations(win.page)).toEqual([]);
 
@@ -89,7 +78,7 @@ describe('accessibility of the windows', () => {
     await page.keyboard.press('ControlOrMeta+A');
     await page.keyboard.type('Augusta');
     await page.keyboard.press('Tab'); // leaving the field saves at once
-    await eventually(async () => expect(await getUser(t.url, userId)).toMatchObject({ first_name: 'Augusta' }));
+    await eventually(async () => expect(await getUser(windows.app.url, userId)).toMatchObject({ first_name: 'Augusta' }));
 
     // The delete confirmation opens and closes from the keyboard, and focus comes back.
     const deleteButton = page.getByRole('button', { name: 'Delete this user' });

@@ -1,17 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { TEST_DB } from '../helpers/app';
-import {
-  BrowserWindow,
-  closeAll,
-  DESKTOP,
-  field,
-  launchBrowser,
-  waitForText,
-  waitForValue,
-  waitUntilReady,
-} from '../helpers/browser';
-import { Cluster, startCluster } from '../helpers/cluster';
+import { BrowserWindow, browserSuite, field, waitForText, waitForValue } from '../helpers/browser';
+import { startCluster } from '../helpers/cluster';
 import { eventually } from '../helpers/eventually';
 import { createUser, getUser, WireUser } from '../helpers/factories';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
@@ -40,40 +31,45 @@ function log(line: string): void {
  * Needs `npx nest build` first (`npm test` builds).
  */
 describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, () => {
-  let cluster: Cluster;
+  const windows = browserSuite(() => startCluster(2));
   let a: ServerProcess;
   let b: ServerProcess;
-  let browser: Browser;
-  const windows: RecordedWindow[] = [];
+
+  beforeAll(() => {
+    [a, b] = windows.app.instances;
+  });
 
   /** Opens a window, recording its socket frames and user fetches from the very first one. */
   async function open(server: ServerProcess, path: string): Promise<RecordedWindow> {
-    const context = await browser.newContext({ viewport: DESKTOP });
-    const page = await context.newPage();
-    const errors: string[] = [];
     const traffic: TrafficEntry[] = [];
     let sockets = 0;
-    page.on('console', (message) => {
-      if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
-    page.on('websocket', (ws) => {
-      sockets += 1;
-      ws.on('framereceived', ({ payload }) => {
-        const event = parseUserUpdate(typeof payload === 'string' ? payload : payload.toString());
-        if (event) traffic.push(event);
+    const record = (page: Page): void => {
+      page.on('websocket', (ws) => {
+        sockets += 1;
+        ws.on('framereceived', ({ payload }) => {
+          const event = parseUserUpdate(typeof payload === 'string' ? payload : payload.toString());
+          if (event) traffic.push(event);
+        });
       });
-    });
-    page.on('request', (req) => {
-      const { pathname } = new URL(req.url());
-      if (req.method() === 'GET' && /^\/api\/users\/\d+\/?$/.test(pathname)) traffic.push({ kind: 'get', path: pathname });
-    });
-    page.setDefaultTimeout(10_000);
-    const win: RecordedWindow = { page, context, errors, traffic, sockets: () => sockets, close: () => context.close() };
-    windows.push(win);
-    await page.goto(`${server.url}${path}`);
-    await waitUntilReady(page);
-    return win;
+      page.on('request', (req) => {
+        const { pathname } = new URL(req.url());
+        if (req.method() === 'GET' && /^\/api\/users\/\d+\/?$/.test(pathname)) traffic.push({ kind: 'get', path: pathname });
+      });
+    };
+    const win = await windows.open(path, { base: server.url, beforeGoto: record });
+    return { ...win, traffic, sockets: () => sockets };
+  }
+
+  /** Window 1 and Window 2 on one user, both on `server`. */
+  async function openBoth(server: ServerProcess, user: WireUser): Promise<[RecordedWindow, RecordedWindow]> {
+    return [await open(server, `/window1.html?user=${user.id}`), await open(server, `/window2.html?user=${user.id}`)];
+  }
+
+  /** The outage tests stop and start Redis: not one given through REDIS_URL, which is not theirs to stop. */
+  function redisIsOurs(): boolean {
+    if (windows.app.redis.restartable) return true;
+    log('skipped: REDIS_URL names a Redis these tests must not stop');
+    return false;
   }
 
   async function patch(server: ServerProcess, id: number, body: Partial<WireUser>): Promise<WireUser> {
@@ -98,23 +94,6 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     await eventually(async () => expect(await shownVersion(win.page)).toBe(user.version), Math.max(100, deadlineMs - (Date.now() - started)));
     return Date.now() - started;
   }
-
-  beforeAll(async () => {
-    // Each is kept as soon as it is up, and both are waited for even when one fails: a browser
-    // launched beside a cluster that failed to start would otherwise never be closed, and Jest
-    // would wait on it for ever.
-    const results = await Promise.allSettled([
-      launchBrowser().then((launched) => (browser = launched)),
-      startCluster(2).then((started) => (cluster = started)),
-    ]);
-    for (const result of results) if (result.status === 'rejected') throw result.reason;
-    [a, b] = cluster.instances;
-  });
-  afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => {
-    await closeAll(...windows.splice(0), browser);
-    await cluster?.close();
-  });
 
   it('Window 1 on A and Window 2 on B: each shows the other\'s typing within a second, and both count 2 windows open', async () => {
     const user = await createUser(a.url, { first_name: 'Grace', last_name: 'Hopper' });
@@ -154,19 +133,15 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
   });
 
   it('a change made through A while Redis is down still reaches the windows on B, which end on the API version', async () => {
-    if (!cluster.redis.restartable) {
-      log('skipped: REDIS_URL names a Redis these tests must not stop');
-      return;
-    }
+    if (!redisIsOurs()) return;
     const user = await createUser(a.url, { first_name: 'Before', last_name: 'Outage' });
-    const w1 = await open(b, `/window1.html?user=${user.id}`);
-    const w2 = await open(b, `/window2.html?user=${user.id}`);
+    const [w1, w2] = await openBoth(b, user);
     const marks = [w1.traffic.length, w2.traffic.length];
 
-    await cluster.redis.stop();
+    await windows.app.redis.stop();
     await redisDownOn(a);
     const during = await patch(a, user.id, { first_name: 'During outage' });
-    await cluster.redis.start();
+    await windows.app.redis.start();
     const restarted = Date.now();
     const after = await patch(a, user.id, { last_name: 'After outage' });
     expect(after).toMatchObject({ first_name: 'During outage', last_name: 'After outage', version: during.version + 1 });
@@ -194,26 +169,20 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
   });
 
   it('an outage event lost for good (A dies with it queued): the windows on B replay it from the change history, no fetch, no reload', async () => {
-    if (!cluster.redis.restartable) {
-      log('skipped: REDIS_URL names a Redis these tests must not stop');
-      return;
-    }
+    if (!redisIsOurs()) return;
     const user = await createUser(a.url, { first_name: 'Before', last_name: 'Crash' });
-    const w1 = await open(b, `/window1.html?user=${user.id}`);
-    const w2 = await open(b, `/window2.html?user=${user.id}`);
+    const [w1, w2] = await openBoth(b, user);
     for (const win of [w1, w2]) await waitForRow(win, user, 2_000);
     const marks = [w1.traffic.length, w2.traffic.length];
 
-    await cluster.redis.stop();
+    await windows.app.redis.stop();
     await redisDownOn(a);
     const lost = await patch(a, user.id, { first_name: 'Lost with A' });
     // The event for B waits in A's publisher queue; A crashes, and the event with it.
-    const exited = new Promise<void>((resolve) => a.child.once('exit', () => resolve()));
-    a.child.kill('SIGKILL');
-    await exited;
-    await cluster.redis.start();
-    const replacement = await startServerProcess(cluster.env);
-    cluster.instances.push(replacement);
+    await a.kill();
+    await windows.app.redis.start();
+    const replacement = await startServerProcess(windows.app.env);
+    windows.app.instances.push(replacement);
 
     const sent = Date.now();
     const after = await patch(replacement, user.id, { last_name: 'After crash' });

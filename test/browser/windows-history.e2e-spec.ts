@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
-import { startTestApp, TestApp } from '../helpers/app';
-import { BrowserWindow, closeAll, field, launchBrowser, openWindow, waitForConnection, waitForValue } from '../helpers/browser';
-import { CuttableProxy, startCuttableProxy } from '../helpers/cuttable-proxy';
+import { startTestApp } from '../helpers/app';
+import { browserSuite, field, waitForConnection, waitForValue } from '../helpers/browser';
+import { startCuttableProxy } from '../helpers/cuttable-proxy';
 import { eventually } from '../helpers/eventually';
 import { createUser } from '../helpers/factories';
 
@@ -28,30 +28,11 @@ function receivedEvents(page: Page): { event: string; data: unknown }[] {
 
 /** Each window's History panel: who changed which field, from what to what, and when, live. */
 describe('the History panel', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const windows: BrowserWindow[] = [];
-  let proxy: CuttableProxy | undefined;
-
-  async function open(path: string, base = t.url): Promise<BrowserWindow> {
-    const win = await openWindow(browser, `${base}${path}`);
-    windows.push(win);
-    return win;
-  }
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterEach(async () => {
-    await closeAll(...windows.splice(0));
-    await proxy?.close();
-    proxy = undefined;
-  });
-  afterAll(async () => closeAll(browser, t));
+  const windows = browserSuite(() => startTestApp());
+  const open = (path: string, base?: string) => windows.open(path, { base });
 
   it('lists the changes made so far and each new one live, saying who made it', async () => {
-    const user = (await request(t.url).post('/api/users').set('X-Changed-By', 'Import script').send({ first_name: 'Ada', last_name: 'Byron' }).expect(201)).body as { id: number };
+    const user = (await request(windows.app.url).post('/api/users').set('X-Changed-By', 'Import script').send({ first_name: 'Ada', last_name: 'Byron' }).expect(201)).body as { id: number };
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`);
     for (const win of [w1, w2]) {
@@ -72,8 +53,8 @@ describe('the History panel', () => {
   });
 
   it('a window offline for 30 s while the other makes 5 changes shows all 5 after reconnecting, from one replay, with no reload', async () => {
-    const user = await createUser(t.url, { first_name: 'Start', last_name: 'Offline' });
-    proxy = await startCuttableProxy(t.url);
+    const user = await createUser(windows.app.url, { first_name: 'Start', last_name: 'Offline' });
+    const proxy = windows.closeAfterTest(await startCuttableProxy(windows.app.url));
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`, proxy.url);
     const frames = receivedEvents(w2.page);

@@ -1,17 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { OutboundMessage, RealtimeTopics } from '../../src/realtime';
-import { startTestApp, TestApp } from '../helpers/app';
-import {
-  BrowserWindow,
-  closeAll,
-  field,
-  launchBrowser,
-  openWindow,
-  startCspProxy,
-  STRICT_CSP,
-  waitForValue,
-} from '../helpers/browser';
+import { startTestApp } from '../helpers/app';
+import { browserSuite, field, startCspProxy, STRICT_CSP, waitForValue } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { createUser, getUser } from '../helpers/factories';
 
@@ -20,26 +11,11 @@ import { createUser, getUser } from '../helpers/factories';
  * each shows the other's typing live and never loses its own.
  */
 describe('two windows on one user', () => {
-  let t: TestApp;
-  let browser: Browser;
-  const windows: BrowserWindow[] = [];
-
-  async function open(path: string, base = t.url): Promise<BrowserWindow> {
-    const win = await openWindow(browser, `${base}${path}`);
-    windows.push(win);
-    return win;
-  }
-
-  beforeAll(async () => {
-    // One after the other, so a failed start leaves nothing for afterAll to miss.
-    t = await startTestApp();
-    browser = await launchBrowser();
-  });
-  afterEach(async () => closeAll(...windows.splice(0)));
-  afterAll(async () => closeAll(browser, t));
+  const windows = browserSuite(() => startTestApp());
+  const { open } = windows;
 
   it('shows what one window types in the other within a second, saves it, and marks the other field read-only', async () => {
-    const user = await createUser(t.url, { first_name: 'John', last_name: 'Doe' });
+    const user = await createUser(windows.app.url, { first_name: 'John', last_name: 'Doe' });
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`);
 
@@ -54,11 +30,11 @@ describe('two windows on one user', () => {
 
     await field(w1.page, 'First name').fill('Ann');
     expect(await waitForValue(w2.page, 'First name', 'Ann', 1_000)).toBeLessThan(1_000);
-    expect(await getUser(t.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Doe' });
+    expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Doe' });
 
     await field(w2.page, 'Last name').fill('Smith');
     expect(await waitForValue(w1.page, 'Last name', 'Smith', 1_000)).toBeLessThan(1_000);
-    expect(await getUser(t.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Smith' });
+    expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: 'Ann', last_name: 'Smith' });
 
     // The read-only side says who made the change, and screen readers hear it.
     await eventually(async () => {
@@ -70,7 +46,7 @@ describe('two windows on one user', () => {
     );
 
     // A change through the API (nobody's window) reaches both.
-    await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'Jones' }).expect(200);
+    await request(windows.app.url).patch(`/api/users/${user.id}`).send({ last_name: 'Jones' }).expect(200);
     await waitForValue(w1.page, 'Last name', 'Jones', 1_000);
     await waitForValue(w2.page, 'Last name', 'Jones', 1_000);
     await eventually(async () => expect(await w1.page.locator('#last-change').textContent()).toContain('by someone else'));
@@ -79,7 +55,7 @@ describe('two windows on one user', () => {
   });
 
   it('keeps exactly what is typed fast in both windows at once while saves and echoes arrive', async () => {
-    const user = await createUser(t.url, { first_name: '', last_name: '' });
+    const user = await createUser(windows.app.url, { first_name: '', last_name: '' });
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`);
     const patches = countPatches(w1.page);
@@ -98,7 +74,7 @@ describe('two windows on one user', () => {
     expect(await field(w1.page, 'First name').inputValue()).toBe(first);
     expect(await field(w2.page, 'Last name').inputValue()).toBe(last);
 
-    await eventually(async () => expect(await getUser(t.url, user.id)).toMatchObject({ first_name: first, last_name: last }));
+    await eventually(async () => expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: first, last_name: last }));
     await waitForValue(w1.page, 'Last name', last, 2_000);
     await waitForValue(w2.page, 'First name', first, 2_000);
     // And nothing late undoes it.
@@ -108,12 +84,12 @@ describe('two windows on one user', () => {
   });
 
   it('replays what it missed when an event was lost (a version gap), without fetching the user', async () => {
-    const user = await createUser(t.url, { first_name: 'Seen', last_name: 'Before' });
+    const user = await createUser(windows.app.url, { first_name: 'Seen', last_name: 'Before' });
     const w2 = await open(`/window2.html?user=${user.id}`);
     const fetches = countRequests(w2.page, 'GET', `/api/users/${user.id}`);
 
     // Lose the next user_update on its way out, as a broker outage between instances would.
-    const topics = t.app.get(RealtimeTopics);
+    const topics = windows.app.app.get(RealtimeTopics);
     const broadcast = topics.broadcast.bind(topics);
     let dropped = 0;
     topics.broadcast = (message: OutboundMessage) => {
@@ -121,12 +97,12 @@ describe('two windows on one user', () => {
       else broadcast(message);
     };
     try {
-      await request(t.url).patch(`/api/users/${user.id}`).send({ first_name: 'Missed' }).expect(200);
+      await request(windows.app.url).patch(`/api/users/${user.id}`).send({ first_name: 'Missed' }).expect(200);
       await eventually(() => expect(dropped).toBe(1));
       expect(await field(w2.page, 'First name').inputValue()).toBe('Seen');
 
       // The next event is two versions ahead: the window asks for a replay from the version it shows.
-      await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'After' }).expect(200);
+      await request(windows.app.url).patch(`/api/users/${user.id}`).send({ last_name: 'After' }).expect(200);
       await waitForValue(w2.page, 'First name', 'Missed', 1_000);
       await waitForValue(w2.page, 'Last name', 'After', 1_000);
       // Both changes came as events (the lost one replayed from the history), in order, into the History panel.
@@ -146,7 +122,7 @@ describe('two windows on one user', () => {
   it('shows a name that looks like HTML as text and runs nothing', async () => {
     const payload = '<img src=x onerror="window.__xss=1">';
     const script = '<script>window.__xss=2</script>';
-    const user = await createUser(t.url, { first_name: payload, last_name: script });
+    const user = await createUser(windows.app.url, { first_name: payload, last_name: script });
     const home = await open('/');
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`);
@@ -160,7 +136,7 @@ describe('two windows on one user', () => {
 
     // Arriving live, through an event, changes nothing either.
     const live = '<svg onload="window.__xss=3"></svg>';
-    await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: live }).expect(200);
+    await request(windows.app.url).patch(`/api/users/${user.id}`).send({ last_name: live }).expect(200);
     await waitForValue(w1.page, 'Last name', live);
     await eventually(async () => expect(await home.page.locator('#users-body').textContent()).toContain(live));
 
@@ -170,26 +146,21 @@ describe('two windows on one user', () => {
     }
   });
   it('works unchanged under a strict Content-Security-Policy (no inline script or style)', async () => {
-    const user = await createUser(t.url, { first_name: 'Strict', last_name: 'Policy' });
-    const proxy = await startCspProxy(t.url, STRICT_CSP);
-    try {
-      const home = await open('/', proxy.url);
-      const w1 = await open(`/window1.html?user=${user.id}`, proxy.url);
-      const w2 = await open(`/window2.html?user=${user.id}`, proxy.url);
-      expect(await w1.page.evaluate(async () => (await fetch(location.href)).headers.get('content-security-policy'))).toContain(
-        "script-src 'self'",
-      );
-      // The stylesheet applied too.
-      expect(await w1.page.evaluate(() => getComputedStyle(document.body).backgroundImage)).toContain('gradient');
+    const user = await createUser(windows.app.url, { first_name: 'Strict', last_name: 'Policy' });
+    const proxy = windows.closeAfterTest(await startCspProxy(windows.app.url, STRICT_CSP));
+    const home = await open('/', { base: proxy.url });
+    const w1 = await open(`/window1.html?user=${user.id}`, { base: proxy.url });
+    const w2 = await open(`/window2.html?user=${user.id}`, { base: proxy.url });
+    expect(await w1.page.evaluate(async () => (await fetch(location.href)).headers.get('content-security-policy'))).toContain(
+      "script-src 'self'",
+    );
+    // The stylesheet applied too.
+    expect(await w1.page.evaluate(() => getComputedStyle(document.body).backgroundImage)).toContain('gradient');
 
-      await field(w1.page, 'First name').fill('Enforced');
-      await waitForValue(w2.page, 'First name', 'Enforced', 1_000);
-      // A blocked inline script or style would show up here as a console error.
-      expect([...home.errors, ...w1.errors, ...w2.errors]).toEqual([]);
-    } finally {
-      await closeAll(...windows.splice(0));
-      await proxy.close();
-    }
+    await field(w1.page, 'First name').fill('Enforced');
+    await waitForValue(w2.page, 'First name', 'Enforced', 1_000);
+    // A blocked inline script or style would show up here as a console error.
+    expect([...home.errors, ...w1.errors, ...w2.errors]).toEqual([]);
   });
 });
 

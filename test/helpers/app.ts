@@ -35,11 +35,11 @@ export interface TestApp {
 
 export interface TestAppOptions extends AppExtras {
   /**
-   * Settings as environment variables; defaults to an in-memory SQLite
-   * database. With TEST_DB=postgres, a test that names no DB_TYPE gets a
-   * PostgreSQL database instead: a fresh one, or for a DB_PATH file the same
-   * one every time that path is named in this test file, so restart tests
-   * find their data again.
+   * Settings as environment variables. With no database named, the app gets
+   * a fresh one of its own, released in close(): in-memory SQLite, or with
+   * TEST_DB=postgres a throwaway PostgreSQL database. A test whose data must
+   * outlive an app (a restart) passes a createTestDatabase()'s env instead,
+   * and disposes of that database itself.
    */
   env?: Record<string, string>;
 }
@@ -84,6 +84,39 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   };
 }
 
+/** A TestApp that a suite helper closes: everything but close(). */
+export type SuiteApp = Omit<TestApp, 'close'>;
+
+/**
+ * One app for every test of the calling describe: call it inside the describe
+ * (it registers beforeAll and afterAll there; importing this module registers
+ * nothing) and read the result's fields in tests and hooks.
+ */
+export function testAppSuite(options: TestAppOptions = {}): SuiteApp {
+  let started: TestApp | undefined;
+  beforeAll(async () => {
+    started = await startTestApp(options);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const app = (): TestApp => {
+    if (!started) throw new Error('testAppSuite: no app yet (read it in a test or a hook, after beforeAll)');
+    return started;
+  };
+  return {
+    get app() {
+      return app().app;
+    },
+    get url() {
+      return app().url;
+    },
+    get dataSource() {
+      return app().dataSource;
+    },
+  };
+}
+
 export interface TestDatabase {
   kind: TestDbKind;
   /** Settings that point a server at it, in this process or as a separate one. */
@@ -91,12 +124,18 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
+export interface TestDatabaseOptions {
+  /** The SQLite file's path inside its temporary folder (default app.sqlite); folders in it are not created. */
+  sqliteFile?: string;
+}
+
 /**
- * One database for several servers to share (e.g. two server processes): a
- * SQLite file in a temporary folder, or with TEST_DB=postgres a throwaway
- * PostgreSQL database.
+ * A database that outlives any one app or server: for several servers to
+ * share (e.g. two server processes) or for one to find again after a
+ * restart. A SQLite file in a temporary folder, or with TEST_DB=postgres a
+ * throwaway PostgreSQL database; the test disposes of it.
  */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(options: TestDatabaseOptions = {}): Promise<TestDatabase> {
   if (TEST_DB === 'postgres') {
     const database = await createThrowawayDatabase();
     return { kind: TEST_DB, env: postgresEnv(database), dispose: () => database.drop() };
@@ -104,7 +143,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'test-db-'));
   return {
     kind: TEST_DB,
-    env: { DB_PATH: join(dir, 'app.sqlite') },
+    env: { DB_PATH: join(dir, options.sqliteFile ?? 'app.sqlite') },
     dispose: () => {
       rmSync(dir, { recursive: true, force: true });
       return Promise.resolve();
@@ -117,30 +156,14 @@ interface DatabaseLease {
   release(): Promise<void>;
 }
 
-/** PostgreSQL databases standing in for SQLite files of this test file, by path; dropped after its last test. */
-const databasesByPath = new Map<string, Promise<ThrowawayDatabase>>();
-
-if (TEST_DB === 'postgres') {
-  afterAll(async () => {
-    const databases = [...databasesByPath.values()];
-    databasesByPath.clear();
-    for (const database of databases) await (await database).drop();
-  });
-}
-
 async function databaseFor(env: Record<string, string> = {}): Promise<DatabaseLease> {
   if (TEST_DB !== 'postgres' || env.DB_TYPE !== undefined) return { env: {}, release: () => Promise.resolve() };
-  const path = env.DB_PATH;
-  if (path === undefined || path === ':memory:') {
-    const database = await createThrowawayDatabase();
-    return { env: postgresEnv(database), release: () => database.drop() };
+  if (env.DB_PATH !== undefined && env.DB_PATH !== ':memory:') {
+    // It would silently run on SQLite in the PostgreSQL pass.
+    throw new Error(`With TEST_DB=postgres, pass a createTestDatabase() env instead of DB_PATH=${env.DB_PATH}`);
   }
-  let database = databasesByPath.get(path);
-  if (!database) {
-    database = createThrowawayDatabase();
-    databasesByPath.set(path, database);
-  }
-  return { env: postgresEnv(await database), release: () => Promise.resolve() };
+  const database = await createThrowawayDatabase();
+  return { env: postgresEnv(database), release: () => database.drop() };
 }
 
 function postgresEnv(database: ThrowawayDatabase): Record<string, string> {

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer, request as httpRequest } from 'node:http';
 import { AddressInfo, connect as tcpConnect, Socket } from 'node:net';
-import { chromium, Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { chromium, Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { eventually } from './eventually';
 
 /**
@@ -54,6 +54,10 @@ export interface OpenOptions {
   ready?: boolean;
   /** Let test tooling (axe) inject scripts even under a strict Content-Security-Policy. */
   bypassCSP?: boolean;
+  /** More options for the window's context (e.g. locale, timezoneId). */
+  contextOptions?: BrowserContextOptions;
+  /** Runs on the new page before it navigates: listeners that must see the first request, a clock. */
+  beforeGoto?: (page: Page) => void | Promise<void>;
 }
 
 /** What the pages are written to work under: no inline script or style anywhere. */
@@ -62,7 +66,11 @@ export const STRICT_CSP =
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export async function openWindow(browser: Browser, url: string, options: OpenOptions = {}): Promise<BrowserWindow> {
-  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP, bypassCSP: options.bypassCSP ?? false });
+  const context = await browser.newContext({
+    ...options.contextOptions,
+    viewport: options.viewport ?? DESKTOP,
+    bypassCSP: options.bypassCSP ?? false,
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('console', (message) => {
@@ -71,9 +79,85 @@ export async function openWindow(browser: Browser, url: string, options: OpenOpt
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
   page.setDefaultTimeout(10_000);
   const win: BrowserWindow = { page, context, errors, close: () => context.close() };
-  await page.goto(url);
-  if (options.ready ?? true) await waitUntilReady(page);
+  try {
+    await options.beforeGoto?.(page);
+    await page.goto(url);
+    if (options.ready ?? true) await waitUntilReady(page);
+  } catch (error) {
+    // Nobody else holds the window yet.
+    await context.close();
+    throw error;
+  }
   return win;
+}
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+export interface SuiteOpenOptions extends OpenOptions {
+  /** The server to open `path` on (default: the suite's app's url). */
+  base?: string;
+}
+
+export interface BrowserSuite<App> {
+  /** What the suite's startApp gave; read it in tests and hooks, once beforeAll has run. */
+  readonly app: App;
+  readonly browser: Browser;
+  /** Opens a window on `path` (see openWindow), closed after the current test. */
+  open(path: string, options?: SuiteOpenOptions): Promise<BrowserWindow>;
+  /** Closes `closable` after the current test, with the windows (a proxy, a window opened another way). */
+  closeAfterTest<T extends Closable>(closable: T): T;
+}
+
+/**
+ * The set-up every browser spec shares. Call it inside the spec's describe:
+ * it registers that describe's hooks (importing this module registers none).
+ * beforeAll starts the app with `startApp`, then Chromium, one after the
+ * other, so a failed start leaves nothing half-open for afterAll to miss;
+ * afterEach closes the windows the test opened; afterAll closes what is
+ * left, the browser and the app.
+ */
+export function browserSuite<App extends Closable & { url?: string }>(
+  startApp: () => Promise<App>,
+  defaults: OpenOptions = {},
+): BrowserSuite<App> {
+  let app: App | undefined;
+  let browser: Browser | undefined;
+  const open: Closable[] = [];
+  const started = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined) throw new Error(`browserSuite: no ${what} yet (read it in a test or a hook, after beforeAll)`);
+    return value;
+  };
+
+  beforeAll(async () => {
+    app = await startApp();
+    browser = await launchBrowser();
+  });
+  afterEach(() => closeAll(...open.splice(0)));
+  afterAll(async () => {
+    await closeAll(...open.splice(0));
+    await closeAll(browser, app);
+  });
+
+  const suite: BrowserSuite<App> = {
+    get app() {
+      return started(app, 'app');
+    },
+    get browser() {
+      return started(browser, 'browser');
+    },
+    async open(path, options = {}) {
+      const base = options.base ?? suite.app.url;
+      if (base === undefined) throw new Error('browserSuite: the app has no url; pass options.base');
+      return suite.closeAfterTest(await openWindow(suite.browser, `${base}${path}`, { ...defaults, ...options }));
+    },
+    closeAfterTest(closable) {
+      open.push(closable);
+      return closable;
+    },
+  };
+  return suite;
 }
 
 /** The connection indicator, as a person reads it. */

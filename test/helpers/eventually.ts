@@ -1,7 +1,8 @@
 /**
  * Polls until `check` neither throws nor returns false, then returns its
  * result: pass an assertion (`() => expect(x).toBe(y)`) or a predicate.
- * Tests wait on conditions, never on fixed sleeps.
+ * Tests wait on conditions, never on fixed sleeps; to show that something
+ * does not arrive, wait for a fence that must arrive after it (socket-client.ts).
  */
 export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 5_000, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + deadlineMs;
@@ -17,9 +18,4 @@ export async function eventually<T>(check: () => T | Promise<T>, deadlineMs = 5_
     if (Date.now() > deadline) throw lastError;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-}
-
-/** Resolves after `ms`; only for proving that something does NOT happen within a window. */
-export function quietPeriod(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,7 +1,7 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { Redis } from 'ioredis';
 import { eventually } from './eventually';
 import { freePort } from './ports';
+import { spawnProcess, TestProcess } from './processes';
 
 export interface RedisClientInfo {
   name: string;
@@ -29,24 +29,6 @@ export interface TestRedis {
 }
 
 /**
- * Every redis-server started by this worker process. Jest evaluates this module
- * once per test file, so the set and its exit hook live on globalThis: one hook
- * per worker, so a worker that dies without afterAll leaves no redis-server behind.
- */
-const running: Set<ChildProcess> = workerRegistry();
-
-function workerRegistry(): Set<ChildProcess> {
-  const key = Symbol.for('realtime-users.test-redis-servers');
-  const holder = globalThis as unknown as Record<symbol, Set<ChildProcess> | undefined>;
-  const existing = holder[key];
-  if (existing) return existing;
-  const created = new Set<ChildProcess>();
-  holder[key] = created;
-  process.once('exit', () => created.forEach((child) => child.kill('SIGKILL')));
-  return created;
-}
-
-/**
  * A Redis for one test file: a redis-server of its own on a free port, no
  * persistence, stopped in close(); or, when REDIS_URL is set, that one
  * (which must be dedicated to the tests: the adapter's channel names are
@@ -56,27 +38,19 @@ export async function startTestRedis(): Promise<TestRedis> {
   const given = process.env.REDIS_URL;
   if (given) return externalRedis(given);
   const port = await freePort();
-  let child: ChildProcess | undefined;
-  let output = '';
+  let server: TestProcess | undefined;
 
   const start = async (): Promise<void> => {
-    if (child) return;
-    output = '';
-    const started = spawn(
+    if (server) return;
+    const started = spawnProcess(
       'redis-server',
       ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--loglevel', 'warning'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { env: { PATH: process.env.PATH ?? '' } },
     );
-    started.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.once('error', (error) => (output += `spawn failed: ${error.message} (is redis-server on PATH?)`));
-    child = started;
-    running.add(started);
+    server = started;
     try {
       await eventually(async () => {
-        if (started.exitCode !== null || output.includes('spawn failed')) {
-          throw new Error(`redis-server on ${port} did not start: ${output}`);
-        }
+        if (started.exitStatus()) throw new Error(`redis-server on ${port} did not start (is it on PATH?): ${started.output()}`);
         return (await runCommand(port, 'PING')) === 'PONG';
       }, 10_000, 50);
     } catch (error) {
@@ -86,17 +60,9 @@ export async function startTestRedis(): Promise<TestRedis> {
   };
 
   const stop = async (): Promise<void> => {
-    const current = child;
-    child = undefined;
-    if (!current) return;
-    if (current.exitCode === null && current.signalCode === null) {
-      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
-      current.kill('SIGTERM');
-      const timer = setTimeout(() => current.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-    running.delete(current);
+    const current = server;
+    server = undefined;
+    await current?.stop();
   };
 
   await start();

@@ -1,56 +1,65 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually } from './eventually';
 import { freePort } from './ports';
+import { ProcessExit, spawnProcess, TestProcess } from './processes';
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
-
-export interface ServerProcess {
+export interface ServerProcess extends TestProcess {
   port: number;
   url: string;
-  child: ChildProcess;
-  /** Resolves when the process has exited, however it ended. */
-  exited: Promise<void>;
-  /** Everything the process printed so far (stdout and stderr). */
-  output(): string;
-  /** Stops the process (SIGTERM, then SIGKILL) and waits for it to exit. */
-  stop(): Promise<void>;
+  /** stop(), for helpers that close what they are given (e.g. browserSuite). */
+  close(): Promise<void>;
+}
+
+export interface ServerProcessOptions {
+  /** Listen on this port instead of a free one (a restart on the same address). */
+  port?: number;
+  /** Options for node itself, before the script (e.g. `--require` a preload). */
+  nodeArgs?: string[];
+}
+
+/**
+ * Where the built server is started from: the copy of dist/ that Jest's
+ * global setup made for this run (test/jest/global-setup.js says why), or,
+ * outside Jest, this checkout itself. The server runs with that folder as its
+ * working directory, so a developer's .env in the checkout never leaks into
+ * a test server.
+ */
+function builtServer(): { root: string; main: string } {
+  const root = process.env.TEST_SERVER_ROOT ?? join(__dirname, '..', '..');
+  const main = join(root, 'dist', 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` before these tests (\`npm test\` does)`);
+  return { root, main };
+}
+
+function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): TestProcess {
+  const { root, main } = builtServer();
+  return spawnProcess(process.execPath, [...nodeArgs, main], {
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
+    cwd: root,
+  });
 }
 
 /**
  * Starts the built server (dist/src/main.js, as `npm start` does) as a
  * separate process on a free port, and waits until it answers HTTP.
- * `npm test` builds first.
  */
-export async function startServerProcess(env: Record<string, string>, port?: number): Promise<ServerProcess> {
-  const chosen = port ?? (await freePort());
-  let output = '';
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(chosen), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${chosen}`;
+export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+  const port = options.port ?? (await freePort());
+  const child = spawnServer({ ...env, PORT: String(port) }, options.nodeArgs);
   const server: ServerProcess = {
-    port: chosen,
-    url,
-    child,
-    exited,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
+    ...child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      await child.stop();
     },
   };
   try {
     await eventually(async () => {
-      if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}: ${output}`);
-      const response = await fetch(`${url}/api/users?limit=1`);
+      const exit = server.exitStatus();
+      if (exit) throw new Error(`server exited (${describeExit(exit)}): ${server.output()}`);
+      const response = await fetch(`${server.url}/api/users?limit=1`);
       return response.status === 200;
     }, 20_000, 100);
   } catch (error) {
@@ -61,22 +70,19 @@ export async function startServerProcess(env: Record<string, string>, port?: num
 }
 
 /** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
-export function runServerExpectingExit(env: Record<string, string>, deadlineMs = 15_000): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`server did not exit within ${deadlineMs} ms: ${output}`));
-    }, deadlineMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
+export async function runServerExpectingExit(env: Record<string, string>, deadlineMs = 15_000): Promise<{ code: number | null; output: string }> {
+  const server = spawnServer(env);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));
+  const outcome = await Promise.race([server.exited, deadline]);
+  clearTimeout(timer);
+  if (outcome === 'deadline') {
+    await server.kill();
+    throw new Error(`server did not exit within ${deadlineMs} ms: ${server.output()}`);
+  }
+  return { code: outcome.code, output: server.output() };
+}
+
+function describeExit(exit: ProcessExit): string {
+  return exit.signal ? `signal ${exit.signal}` : `code ${exit.code}`;
 }
