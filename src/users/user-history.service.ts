@@ -42,9 +42,10 @@ export class UserHistoryService {
     const changes = await this.changes.ofUserSinceVersion(userId, version, REPLAY_MAX + 1);
     if (changes.length > REPLAY_MAX) return NOT_RECOVERED;
     if (changes.length === 0) {
-      // Nothing newer: recovered only when the client is exactly at the newest version (not ahead of it, not unknown).
+      // Nothing newer: recovered when the history has reached the client's version (a client ahead of it, or
+      // on an unknown user, is not). A change committed since the read above is newer, and comes live.
       const latest = (await this.changes.latestVersions([userId])).get(userId);
-      return latest === version ? { recovered: true, changes } : NOT_RECOVERED;
+      return latest !== undefined && latest >= version ? { recovered: true, changes } : NOT_RECOVERED;
     }
     const contiguous = changes.every((change, i) => change.version === version + 1 + i);
     return contiguous ? { recovered: true, changes } : NOT_RECOVERED;
