@@ -51,6 +51,21 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
     await cluster?.close();
   });
 
+  it('presence converges: two windows joining one user on two instances at the same moment both end at 2', async () => {
+    const lastPresence = (client: RecordingClient): unknown => client.received.filter((entry) => entry.event === 'presence').at(-1)?.data;
+    for (let round = 0; round < 5; round += 1) {
+      const user = await createUser(a.url);
+      const query = { user_id: String(user.id) };
+      const [onA, onB] = await Promise.all([connect(a, query), connect(b, query)]);
+      await eventually(() => {
+        expect(lastPresence(onA)).toEqual({ user_id: user.id, count: 2 });
+        expect(lastPresence(onB)).toEqual({ user_id: user.id, count: 2 });
+      }, 3_000);
+      onB.close();
+      await eventually(() => expect(lastPresence(onA)).toEqual({ user_id: user.id, count: 1 }), 3_000);
+    }
+  });
+
   it('a PATCH through either instance reaches the clients of both within a second, once each', async () => {
     const [onA, onB] = [await connect(a), await connect(b)];
     const user = await createUser(a.url);

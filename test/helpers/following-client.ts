@@ -27,10 +27,16 @@ export class FollowingClient {
     client.socket.on('head', (head) => this.onHead(head));
   }
 
-  /** Connects to `url` showing `user` (as fetched), resuming from its version. */
-  static async follow(url: string, user: WireUser): Promise<FollowingClient> {
+  /**
+   * Connects to `url` showing `user` (as fetched, or as another connection
+   * left it), resuming from its version; `applied` carries on that
+   * connection's record.
+   */
+  static async follow(url: string, user: WireUser, applied: readonly number[] = []): Promise<FollowingClient> {
     const client = await RecordingClient.connect(url, { user_id: String(user.id), version: String(user.version) });
-    return new FollowingClient(client, url, user);
+    const follower = new FollowingClient(client, url, user);
+    follower.applied.push(...applied);
+    return follower;
   }
 
   get version(): number {
