@@ -26,6 +26,7 @@ import { createUser, deleteUser, getHistory, getUser, isNetworkFailure, isNotFou
 import { Announcer } from './announcer.js';
 import { CHANGED_BY_MAX_LENGTH, HISTORY_SHOWN, LIST_PAGE_SIZE } from './constants.js';
 import { EditQueue } from './edit-queue.js';
+import { oneAtATime } from './one-at-a-time.js';
 import { connect, setReconnectQuery } from './socket.js';
 import { systemTimers } from './timers.js';
 import { fullName, isUser, parseId } from './user.js';
@@ -205,38 +206,22 @@ async function loadHistory() {
 
 /* ----------------------------------------------------------------- replay */
 
-/** @type {Promise<void> | null} */
-let replaying = null;
-let replayAgain = false;
-
 /**
  * Asks the server for what happened to the shown user since the version
  * shown: the missed user_update events arrive, in order, before the
  * acknowledgement. When the history cannot tell, fetches the user instead.
  */
-function replayMissed() {
-  if (replaying) {
-    replayAgain = true;
-    return replaying;
+const replayMissed = oneAtATime(async () => {
+  const id = state.userId;
+  const shown = state.shown;
+  if (id === null || !shown || !socket?.connected) return;
+  try {
+    const ack = await socket.timeout(5000).emitWithAck('subscribe', { user_id: id, version: shown.version });
+    if (id === state.userId && 'recovered' in ack && ack.recovered === false) await resyncAll();
+  } catch {
+    // No answer (connection lost): the reconnect resumes from the version shown.
   }
-  replaying = (async () => {
-    do {
-      replayAgain = false;
-      const id = state.userId;
-      const shown = state.shown;
-      if (id === null || !shown || !socket?.connected) return;
-      try {
-        const ack = await socket.timeout(5000).emitWithAck('subscribe', { user_id: id, version: shown.version });
-        if (id === state.userId && 'recovered' in ack && ack.recovered === false) await resyncAll();
-      } catch {
-        // No answer (connection lost): the reconnect resumes from the version shown.
-      }
-    } while (replayAgain);
-  })().finally(() => {
-    replaying = null;
-  });
-  return replaying;
-}
+});
 
 /** The history no longer reaches back to what is shown: fetch the user and its history afresh. */
 async function resyncAll() {
@@ -246,34 +231,18 @@ async function resyncAll() {
 
 /* --------------------------------------------------------- fetching again */
 
-/** @type {Promise<void> | null} */
-let resyncing = null;
-let resyncAgain = false;
-
-/** Fetches the shown user again (after a reconnect or a missed event); one request at a time. */
-function resync() {
-  if (resyncing) {
-    resyncAgain = true;
-    return resyncing;
+/** Fetches the shown user again (when the history cannot tell what it missed); one request at a time. */
+const resync = oneAtATime(async () => {
+  const id = state.userId;
+  if (id === null) return;
+  try {
+    const user = await getUser(id);
+    if (id === state.userId) applyUser(user, 'fetch');
+  } catch (error) {
+    if (isNotFound(error) && id === state.userId) await currentUserGone(null);
+    // Network failures: the reconnect will fetch again.
   }
-  resyncing = (async () => {
-    do {
-      resyncAgain = false;
-      const id = state.userId;
-      if (id === null) return;
-      try {
-        const user = await getUser(id);
-        if (id === state.userId) applyUser(user, 'fetch');
-      } catch (error) {
-        if (isNotFound(error) && id === state.userId) await currentUserGone(null);
-        // Network failures: the reconnect will fetch again.
-      }
-    } while (resyncAgain);
-  })().finally(() => {
-    resyncing = null;
-  });
-  return resyncing;
-}
+});
 
 async function refreshList() {
   try {
