@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import * as sqlite3 from 'sqlite3';
 import { DataSourceOptions } from 'typeorm';
 import { EnvironmentVariables } from '../config';
 
@@ -35,5 +36,18 @@ export function buildDataSourceOptions(env: EnvironmentVariables): DataSourceOpt
     // writers from other processes instead of failing them.
     enableWAL: env.DB_PATH !== ':memory:',
     busyTimeout: SQLITE_BUSY_TIMEOUT_MS,
+    driver: quietSqlite3,
   };
 }
+
+/**
+ * node-sqlite3 as TypeORM would load it, but without its verbose mode.
+ * TypeORM calls verbose() on the driver it is given; that wraps every
+ * statement call to build an Error and util.inspect() every parameter, which
+ * costs each query a few percent of the server's CPU, and writes the
+ * parameters (people's names) into the message of any database error, so into
+ * the log. Here verbose() hands back the module untouched.
+ */
+const quietSqlite3 = Object.create(sqlite3, {
+  verbose: { value: (): typeof sqlite3 => sqlite3 },
+}) as typeof sqlite3;
