@@ -113,25 +113,41 @@ async function refresh() {
   }
 }
 
-/** The newest change this page has seen (the events' seq). */
-let seenSeq = 0;
+/**
+ * Which changes this page has: every change up to `upTo` (null until the
+ * first head), and those after it that came early (events of concurrent
+ * writes may arrive slightly out of order).
+ * @type {{ upTo: number | null, early: Set<number> }}
+ */
+const seen = { upTo: null, early: new Set() };
+
+/** @param {number} seq */
+function sawChange(seq) {
+  if (seen.upTo === null || seq <= seen.upTo) return;
+  seen.early.add(seq);
+  while (seen.early.delete(seen.upTo + 1)) seen.upTo += 1;
+}
 
 /** @param {UserUpdateMessage} message */
 function onUserUpdate(message) {
   if (message && isUser(message.user) && ['create', 'update', 'delete'].includes(message.action)) {
     list.apply(message.action, message.user);
-    if (typeof message.seq === 'number') seenSeq = Math.max(seenSeq, message.seq);
+    if (typeof message.seq === 'number') sawChange(message.seq);
   }
 }
 
 /**
- * The server's newest change, every few seconds: one this page has not seen
- * means an event was lost on its way (between instances), so list again.
+ * The server's newest change, every few seconds. Sequence numbers have no
+ * gaps, so a change up to it that this page never got was lost on its way
+ * (between instances): list again (which has it), and count from there.
  * @param {HeadMessage} message
  */
 function onHead(message) {
-  if (!message || typeof message.seq !== 'number' || message.user_id !== undefined || message.seq <= seenSeq) return;
-  seenSeq = message.seq;
+  if (!message || typeof message.seq !== 'number' || message.user_id !== undefined) return;
+  if (seen.upTo !== null && message.seq <= seen.upTo) return;
+  // (The first head also lists again: a change lost between the page's first listing and now would go unnoticed.)
+  seen.upTo = message.seq;
+  seen.early = new Set([...seen.early].filter((seq) => seq > message.seq));
   void refresh();
 }
 

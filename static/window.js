@@ -85,6 +85,8 @@ const edits = new EditQueue({
 });
 /** @type {AppSocket | null} */
 let socket = null;
+/** Whether the handshake of the connection being made named the version shown (then the server replays by itself). */
+let handshakeNamedVersion = false;
 
 /* ---------------------------------------------------------------- editing */
 
@@ -209,15 +211,16 @@ async function loadHistory() {
 /**
  * Asks the server for what happened to the shown user since the version
  * shown: the missed user_update events arrive, in order, before the
- * acknowledgement. When the history cannot tell, fetches the user instead.
+ * acknowledgement, then `recovery`; when the history cannot tell, onRecovery
+ * fetches the user instead.
  */
 const replayMissed = oneAtATime(async () => {
   const id = state.userId;
   const shown = state.shown;
   if (id === null || !shown || !socket?.connected) return;
   try {
-    const ack = await socket.timeout(5000).emitWithAck('subscribe', { user_id: id, version: shown.version });
-    if (id === state.userId && 'recovered' in ack && ack.recovered === false) await resyncAll();
+    // Its `recovery` event says whether the history could tell (see onRecovery).
+    await socket.timeout(5000).emitWithAck('subscribe', { user_id: id, version: shown.version });
   } catch {
     // No answer (connection lost): the reconnect resumes from the version shown.
   }
@@ -433,11 +436,11 @@ function onPresence(message) {
 }
 
 function onConnect() {
-  // Anything missed while away: the user (replayed from the version shown;
-  // a handshake that named it was replayed already, and replaying again finds
-  // nothing new), the list, and the edits that waited.
+  // Anything missed while away: the user (the server replays it when the
+  // handshake named the version shown; otherwise the window asks), the list,
+  // and the edits that waited.
   if (!state.shown) void resync();
-  else void replayMissed();
+  else if (!handshakeNamedVersion) void replayMissed();
   void refreshList();
   edits.retryNow();
   renderSaveState();
@@ -502,6 +505,10 @@ async function start() {
     socket.on('user_update', onUserUpdate);
     socket.on('presence', onPresence);
     socket.on('recovery', onRecovery);
+    // Each reconnect builds its handshake from the query as it stands right after this event.
+    socket.io.on('reconnect_attempt', () => {
+      handshakeNamedVersion = socket !== null && 'version' in (socket.io.opts.query ?? {});
+    });
     socket.on('head', onHead);
   }
   await loaded;

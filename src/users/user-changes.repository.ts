@@ -83,16 +83,19 @@ export class UserChangesRepository {
     if (!column) throw new Error('user_changes.changed_at is not mapped');
     const cutoff = this.dataSource.driver.preparePersistentValue(olderThan, column) as unknown;
     const [query, values] = this.dataSource.driver.escapeQueryWithParameters(
+      // The oldest changes first (by the changed_at index); each kept if fewer than keepPerUser of its
+      // user's changes are newer (a look at most keepPerUser deep into the (user_id, seq) index).
       `DELETE FROM user_changes WHERE seq IN (
-         SELECT seq FROM (
-           SELECT seq, changed_at, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY seq DESC) AS newer
-           FROM user_changes
-         ) ranked
-         WHERE newer > :keepPerUser AND changed_at < :cutoff
-         ORDER BY seq
+         SELECT c.seq FROM user_changes c
+         WHERE c.changed_at < :cutoff
+           AND EXISTS (
+             SELECT 1 FROM user_changes n WHERE n.user_id = c.user_id AND n.seq > c.seq
+             ORDER BY n.seq LIMIT 1 OFFSET :newerToSkip
+           )
+         ORDER BY c.changed_at
          LIMIT :batchSize
        )`,
-      { keepPerUser, cutoff, batchSize },
+      { newerToSkip: keepPerUser - 1, cutoff, batchSize },
       {},
     );
     const runner = this.dataSource.createQueryRunner();
