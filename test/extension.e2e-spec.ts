@@ -1,9 +1,9 @@
 import { Body, Controller, Injectable, Module, Post } from '@nestjs/common';
-import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { IsString, MaxLength } from 'class-validator';
 import request from 'supertest';
-import { Column, CreateDateColumn, DataSource, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
-import { queryReturning } from '../src/database';
+import { Column, CreateDateColumn, Entity, MigrationInterface, PrimaryGeneratedColumn, QueryRunner } from 'typeorm';
+import { SqlStatements } from '../src/database';
 import { DomainEventBus, EventsModule } from '../src/events';
 import { defineRelay, RealtimeModule } from '../src/realtime';
 import { startTestApp, TestApp } from './helpers/app';
@@ -82,10 +82,10 @@ class PlaceOrderDto {
 // orders.repository.ts: one INSERT … RETURNING, like the users' writes.
 @Injectable()
 class OrdersRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: SqlStatements) {}
 
   async insert(item: string): Promise<OrderResponse> {
-    const [row] = await queryReturning(this.dataSource, 'INSERT INTO orders (item) VALUES (:item) RETURNING id, item', { item });
+    const [row] = await this.sql.query('INSERT INTO orders (item) VALUES (:item) RETURNING id, item', { item });
     return { id: Number(row.id), item: String(row.item) };
   }
 }

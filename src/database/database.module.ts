@@ -6,6 +6,7 @@ import { EnvironmentVariables } from '../config';
 import { buildDataSourceOptions } from './database.options';
 import { runMigrationsExclusively } from './run-migrations';
 import { SeedRunner } from './seeding';
+import { SqlStatements } from './sql-statements';
 
 export class DatabaseUnreachableError extends Error {
   constructor(setting: string, cause: string) {
@@ -32,6 +33,8 @@ export class DatabaseModule {
     const options = withExtra(buildDataSourceOptions(env), extra);
     return {
       module: DatabaseModule,
+      // Like TypeORM's DataSource, SqlStatements serves every feature module.
+      global: true,
       imports: [
         DiscoveryModule,
         TypeOrmModule.forRootAsync({
@@ -49,8 +52,8 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [SeedRunner],
-      exports: [SeedRunner],
+      providers: [SeedRunner, SqlStatements],
+      exports: [SeedRunner, SqlStatements],
     };
   }
 }

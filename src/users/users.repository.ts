@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityMetadata, FindOptionsWhere, ObjectLiteral, Raw, Repository } from 'typeorm';
-import { queryReturning, Row } from '../database';
+import { Row, SqlStatements } from '../database';
 import { User } from './user.entity';
 import { COLUMN_OF, deleteUserSql, Dialect, EditableField, insertUserSql, updateUserSql } from './user-writes.sql';
 
@@ -40,7 +40,7 @@ export const MAX_USER_ID = 2_147_483_647;
 
 /**
  * Where users are read and written. Reads go through TypeORM's Repository.
- * Every write is a single statement with RETURNING (queryReturning), so the
+ * Every write is a single statement with RETURNING (SqlStatements), so the
  * row a caller gets back (and publishes) is exactly the row its own statement
  * produced, even with hundreds of writes in flight on SQLite's one shared
  * connection or across several server processes. Never repository.save():
@@ -52,6 +52,7 @@ export class UsersRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(User) private readonly users: Repository<User>,
+    private readonly sql: SqlStatements,
   ) {}
 
   findById(id: number): Promise<User | null> {
@@ -124,7 +125,7 @@ export class UsersRepository {
   }
 
   private writeReturning(sql: string, params: ObjectLiteral): Promise<Row[]> {
-    return queryReturning(this.dataSource, sql, params);
+    return this.sql.query(sql, params);
   }
 
   /** Now, in the form the driver stores for this entity's timestamp columns. */

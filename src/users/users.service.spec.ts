@@ -1,7 +1,7 @@
 import { Test, TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { validateEnvironment } from '../config';
-import { buildDataSourceOptions } from '../database';
+import { buildDataSourceOptions, SqlStatements } from '../database';
 import { DomainEventBus, DomainEventMap, DomainEventName, EventsModule } from '../events';
 import { User } from './user.entity';
 import { UserChange } from './user-change.entity';
@@ -30,7 +30,7 @@ describe('UsersService', () => {
         TypeOrmModule.forFeature([User, UserChange]),
         EventsModule,
       ],
-      providers: [UsersService, UsersRepository],
+      providers: [UsersService, UsersRepository, SqlStatements],
     }).compile();
     await moduleRef.init();
     service = moduleRef.get(UsersService);

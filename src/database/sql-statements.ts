@@ -1,0 +1,119 @@
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, ObjectLiteral, QueryResult } from 'typeorm';
+
+export type Row = ObjectLiteral;
+
+/** The parts of node-sqlite3 used here. */
+interface SqliteStatement {
+  all(params: unknown[], callback: (error: Error | null, rows: Row[]) => void): void;
+  finalize(callback?: () => void): void;
+}
+
+interface SqliteDatabase {
+  prepare(sql: string, callback?: (error: Error | null) => void): SqliteStatement;
+}
+
+/** A statement text is prepared once; beyond this many texts, the oldest is finalized. */
+const MAX_PREPARED = 64;
+
+/**
+ * Runs SQL with named parameters (`:name`, and `:...list` for IN lists) and
+ * resolves with the rows it returns (a SELECT's, or an INSERT, UPDATE or
+ * DELETE … RETURNING's). Each write and its read-back are one statement, so
+ * the row a caller gets is exactly the row its own statement produced, even
+ * with hundreds of writes in flight on SQLite's one shared connection or
+ * across several server processes.
+ *
+ * On SQLite every statement text is prepared once and reused, with every
+ * value bound (TypeORM's own escaping writes numbers into the text, so each
+ * id would be a new statement); TypeORM runs any SQL that starts with
+ * INSERT/UPDATE/DELETE through sqlite3's run(), which throws RETURNING rows
+ * away, so this goes to the driver's one connection (queryRunner.connect())
+ * directly. On PostgreSQL it goes through TypeORM's query runner.
+ */
+@Injectable()
+export class SqlStatements implements OnModuleDestroy {
+  /** By statement text, least recently used first. */
+  private readonly prepared = new Map<string, Promise<SqliteStatement>>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async query(sql: string, params: ObjectLiteral = {}): Promise<Row[]> {
+    if (this.dataSource.options.type === 'sqlite') return this.querySqlite(sql, params);
+    const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
+    const runner = this.dataSource.createQueryRunner();
+    try {
+      const result = (await runner.query(query, values, true)) as QueryResult<Row>;
+      return result.records;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /** Finalized before TypeORM closes the connection, which would refuse while statements are open. */
+  async onModuleDestroy(): Promise<void> {
+    const statements = [...this.prepared.values()];
+    this.prepared.clear();
+    await Promise.all(statements.map(async (pending) => finalize(await pending.catch(() => undefined))));
+  }
+
+  private async querySqlite(sql: string, params: ObjectLiteral): Promise<Row[]> {
+    const { sql: text, values } = this.bind(sql, params);
+    const statement = await this.statement(text);
+    return new Promise<Row[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
+  }
+
+  /** `?` placeholders for the named parameters, lists expanded, and the values in order. */
+  private bind(sql: string, params: ObjectLiteral): { sql: string; values: unknown[] } {
+    const values: unknown[] = [];
+    const text = sql.replace(/:(\.\.\.)?([A-Za-z_]\w*)/g, (whole, list: string | undefined, name: string) => {
+      if (!(name in params)) return whole;
+      const value: unknown = params[name];
+      if (list && Array.isArray(value)) {
+        values.push(...value.map(sqliteValue));
+        return value.map(() => '?').join(', ');
+      }
+      values.push(sqliteValue(value));
+      return '?';
+    });
+    return { sql: text, values };
+  }
+
+  private statement(sql: string): Promise<SqliteStatement> {
+    const cached = this.prepared.get(sql);
+    if (cached) {
+      // Most recently used last, so the least recently used goes first when the cache is full.
+      this.prepared.delete(sql);
+      this.prepared.set(sql, cached);
+      return cached;
+    }
+    const preparing = this.prepare(sql);
+    this.prepared.set(sql, preparing);
+    // A statement that failed to prepare (a syntax error) is not kept.
+    preparing.catch(() => this.prepared.get(sql) === preparing && this.prepared.delete(sql));
+    if (this.prepared.size > MAX_PREPARED) {
+      const [oldest, evicted] = this.prepared.entries().next().value as [string, Promise<SqliteStatement>];
+      this.prepared.delete(oldest);
+      // Runs after the statement's calls in flight: node-sqlite3 queues them on the statement.
+      void evicted.then(finalize, () => undefined);
+    }
+    return preparing;
+  }
+
+  private async prepare(sql: string): Promise<SqliteStatement> {
+    const database = (await this.dataSource.createQueryRunner().connect()) as SqliteDatabase;
+    return new Promise<SqliteStatement>((resolve, reject) => {
+      const statement = database.prepare(sql, (error) => (error ? reject(error) : resolve(statement)));
+    });
+  }
+}
+
+function finalize(statement: SqliteStatement | undefined): Promise<void> {
+  return new Promise<void>((resolve) => (statement ? statement.finalize(() => resolve()) : resolve()));
+}
+
+/** SQLite has no booleans: 1 or 0. */
+function sqliteValue(value: unknown): unknown {
+  return typeof value === 'boolean' ? Number(value) : value;
+}
