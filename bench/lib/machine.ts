@@ -1,0 +1,45 @@
+import { execFileSync } from 'node:child_process';
+import { cpus, release, totalmem, type } from 'node:os';
+import type { MachineInfo } from './results';
+import { probeFdLimit } from './servers';
+import { repoRoot } from './paths';
+
+function gitCommit(): string {
+  try {
+    const run = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const commit = run('rev-parse', '--short', 'HEAD');
+    // Only the server's own sources decide whether the measured build matches the commit.
+    const dirty = run('status', '--porcelain', '--', 'src', 'package.json', 'package-lock.json') !== '';
+    return dirty ? `${commit} (src modified)` : commit;
+  } catch {
+    return 'unknown';
+  }
+}
+
+function sqliteVersion(): string {
+  try {
+    // The driver both servers use, with the SQLite it was built with.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const driver = require('sqlite3') as { VERSION: string };
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pkg = require('sqlite3/package.json') as { version: string };
+    return `${driver.VERSION} (sqlite3 npm ${pkg.version})`;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** What the figures were measured on; no path or host name of the machine. */
+export function describeMachine(): MachineInfo {
+  const cores = cpus();
+  return {
+    cores: cores.length,
+    cpuModel: cores[0]?.model.trim() ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    sqlite: sqliteVersion(),
+    os: `${type()} ${release()}`,
+    fdLimit: probeFdLimit().note,
+    commit: gitCommit(),
+  };
+}
