@@ -10,7 +10,7 @@ function gitCommit(): string {
     const commit = run('rev-parse', '--short', 'HEAD');
     // Only the server's own sources decide whether the measured build matches the commit.
     const dirty = run('status', '--porcelain', '--', 'src', 'package.json', 'package-lock.json') !== '';
-    return dirty ? `${commit} (src modified)` : commit;
+    return dirty ? `${commit} + uncommitted changes to src/ or the package files` : commit;
   } catch {
     return 'unknown';
   }
