@@ -6,6 +6,8 @@ import { freePort } from './ports';
 
 export interface ThrowawayRedis {
   url: string;
+  /** For CPU readings: Redis can be the bottleneck of a two-instance run. */
+  pid: number;
   stop(): Promise<void>;
 }
 
@@ -31,7 +33,7 @@ export async function startRedis(): Promise<ThrowawayRedis> {
     await stopChild(child);
     throw new Error(`redis-server on ${port} did not start (${spawnError?.message ?? output()}); is redis-server installed?`);
   }
-  return { url: `redis://127.0.0.1:${port}`, stop: () => stopChild(child) };
+  return { url: `redis://127.0.0.1:${port}`, pid: child.pid ?? 0, stop: () => stopChild(child) };
 }
 
 function ping(port: number): Promise<boolean> {

@@ -24,6 +24,8 @@ export interface FanoutTarget {
   userId: number;
   clients: number;
   serverPids: number[];
+  /** A Redis shared by the instances, whose CPU is reported beside theirs. */
+  redisPid?: number;
 }
 
 const ms = (key: string, label: string, ratio = true): MetricDef => ({ key, label, unit: 'ms', aggregate: 'median', ratio });
@@ -42,15 +44,17 @@ export function fanoutMetrics(instances: number): MetricDef[] {
     ms('patch_p99', 'PATCH response, p99'),
   ];
   if (instances > 1) defs.push(ms('remote_delivery_p99', 'per delivery to the other instance, p99'));
+  defs.push({ key: 'settle_s', label: 'connect and presence settle before the PATCHes', unit: 's', aggregate: 'median', ratio: true });
   defs.push(
     { key: 'rate', label: 'achieved PATCH rate', unit: '/s', aggregate: 'median', ratio: false },
     { key: 'deliveries', label: 'deliveries expected', unit: 'count', aggregate: 'sum', ratio: false },
     { key: 'missing', label: 'missing deliveries', unit: 'count', aggregate: 'sum', ratio: false },
     { key: 'non2xx', label: 'non-2xx PATCHes', unit: 'count', aggregate: 'sum', ratio: false },
     { key: 'errors', label: 'bad events, duplicates, out of order, failed connects', unit: 'count', aggregate: 'sum', ratio: false },
-    { key: 'server_cpu', label: 'server CPU', unit: 'cores', aggregate: 'median', ratio: true },
+    { key: 'server_cpu', label: instances > 1 ? 'server CPU, both instances' : 'server CPU', unit: 'cores', aggregate: 'median', ratio: true },
     { key: 'generator_cpu', label: 'generator CPU', unit: 'cores', aggregate: 'median', ratio: false },
   );
+  if (instances > 1) defs.push({ key: 'redis_cpu', label: 'Redis CPU', unit: 'cores', aggregate: 'median', ratio: true });
   return defs;
 }
 
@@ -92,7 +96,15 @@ async function openLoop(url: string, count: number, rateHz: number, valueOf: (i:
 }
 
 /** Connects the clients and waits until the joins' presence messages have died down. */
-export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget, settleDeadlineMs: number): Promise<{ failed: number; notes: string[] }> {
+export interface Connected {
+  failed: number;
+  /** From the first connect to the joins' presence messages dying down. */
+  settleS: number;
+  notes: string[];
+}
+
+export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget, settleDeadlineMs: number): Promise<Connected> {
+  const started = nowMs();
   const targets = Array.from({ length: target.clients }, (_, index) => ({
     index,
     url: socketUrl(target.socketUrls[index % target.socketUrls.length], target.userId),
@@ -105,7 +117,7 @@ export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget
     return status.presenceAtCount === status.open || (status.lastPresenceAt > 0 && nowMs() - status.lastPresenceAt > 1_000);
   }, settleDeadlineMs, 100);
   if (!settled) notes.push(`presence still settling after ${settleDeadlineMs} ms`);
-  return { failed: connected.failed, notes };
+  return { failed: connected.failed, settleS: (nowMs() - started) / 1000, notes };
 }
 
 /**
@@ -113,7 +125,7 @@ export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget
  * already connected: PATCHes at a fixed rate, each first_name unique, and
  * for every (PATCH, client) pair the time from sending to that client's event.
  */
-export async function measureFanout(ctx: BenchContext, target: FanoutTarget, settings: FanoutSettings, connectFailures: number): Promise<Measurement> {
+export async function measureFanout(ctx: BenchContext, target: FanoutTarget, settings: FanoutSettings, connected: Connected): Promise<Measurement> {
   const token = `b${randomBytes(4).toString('hex')}`;
   const patchUrl = `${target.patchUrl}/api/users/${target.userId}`;
   // Warm-up PATCHes carry another token: their events count as unmatched, not as deliveries.
@@ -122,7 +134,7 @@ export async function measureFanout(ctx: BenchContext, target: FanoutTarget, set
 
   const count = Math.round(settings.durationS * settings.rateHz);
   await ctx.pool.arm(token, count);
-  const monitor = new CpuMonitor(target.serverPids);
+  const monitor = new CpuMonitor([...target.serverPids, ...(target.redisPid ? [target.redisPid] : [])]);
   monitor.start();
   const sends = await openLoop(patchUrl, count, settings.rateHz, (i) => `${token}-${i}`);
   const ok = sends.status.reduce((n, status) => n + (isOk(status) ? 1 : 0), 0);
@@ -154,11 +166,13 @@ export async function measureFanout(ctx: BenchContext, target: FanoutTarget, set
     // A PATCH that failed was never delivered: its clients count as missing too.
     missing: count * target.clients - latencies.all.length,
     non2xx: count - ok,
-    errors: status.malformed + status.duplicates + status.outOfOrder + status.wrongUser + connectFailures,
-    server_cpu: cpu.serverCores.reduce((sum, cores) => sum + cores, 0),
+    errors: status.malformed + status.duplicates + status.outOfOrder + status.wrongUser + connected.failed,
+    settle_s: connected.settleS,
+    server_cpu: cpu.serverCores.slice(0, target.serverPids.length).reduce((sum, cores) => sum + cores, 0),
+    redis_cpu: target.redisPid ? cpu.serverCores[target.serverPids.length] : null,
     generator_cpu: cpu.generatorCores,
   };
-  const notes = [...sends.failures.map((failure) => `PATCH: ${failure}`), ...status.errors];
+  const notes = [...connected.notes, ...sends.failures.map((failure) => `PATCH: ${failure}`), ...status.errors];
   return { metrics, cpu, notes };
 }
 

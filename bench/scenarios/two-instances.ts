@@ -37,11 +37,10 @@ export const twoInstances: Scenario = {
         userId,
         clients: sockets(ctx),
         serverPids: servers.map((server) => server.pid),
+        redisPid: redis.pid,
       };
       const connected = await connectSubscribers(ctx, target, 60_000);
-      const measurement = await measureFanout(ctx, target, fanoutSettings(ctx), connected.failed);
-      measurement.notes = [...connected.notes, ...(measurement.notes ?? [])];
-      return { [twoCaseName(ctx)]: measurement };
+      return { [twoCaseName(ctx)]: await measureFanout(ctx, target, fanoutSettings(ctx), connected) };
     } finally {
       await ctx.pool.reset();
       await Promise.all(servers.map((server) => server.stop()));
