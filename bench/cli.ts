@@ -42,7 +42,8 @@ async function runBench(options: BenchOptions): Promise<void> {
   requireBuilt(options.floorCommand, DEFAULT_FLOOR_COMMAND, 'dist/bench/floor/server.js', 'tsc -p bench/tsconfig.json');
   const fd = probeFdLimit();
   log(fd.note);
-  const machine = describeMachine();
+  const machine = await describeMachine();
+  log(`machine before the run: ${machine.before}`);
   const runId = newRunId(options.quick);
   const resultsDir = resolve(repoRoot(), options.resultsDir);
   const runDir = join(resultsDir, 'runs', runId);

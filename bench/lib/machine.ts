@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { cpus, release, totalmem, type } from 'node:os';
+import { cpus, loadavg, release, totalmem, type } from 'node:os';
+import { sleep } from './clock';
+import { machineCpu } from './proc';
 import type { MachineInfo } from './results';
 import { probeFdLimit } from './servers';
 import { repoRoot } from './paths';
@@ -29,8 +31,17 @@ function sqliteVersion(): string {
   }
 }
 
+/** Idle share of the machine over a couple of seconds, and the load averages. */
+async function busyness(): Promise<string> {
+  const begin = machineCpu();
+  await sleep(2_000);
+  const end = machineCpu();
+  const idle = (end.idle - begin.idle) / Math.max(end.total - begin.total, 1);
+  return `${(idle * 100).toFixed(0)}% idle over 2 s, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')}`;
+}
+
 /** What the figures were measured on; no path or host name of the machine. */
-export function describeMachine(): MachineInfo {
+export async function describeMachine(): Promise<MachineInfo> {
   const cores = cpus();
   return {
     cores: cores.length,
@@ -41,5 +52,6 @@ export function describeMachine(): MachineInfo {
     os: `${type()} ${release()}`,
     fdLimit: probeFdLimit().note,
     commit: gitCommit(),
+    before: await busyness(),
   };
 }

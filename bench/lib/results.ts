@@ -52,6 +52,8 @@ export interface MachineInfo {
   os: string;
   fdLimit: string;
   commit: string;
+  /** How busy the shared machine was just before the bench started: other work skews every figure. */
+  before: string;
 }
 
 export interface ServerDescription {

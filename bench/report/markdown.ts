@@ -27,6 +27,7 @@ export function machineBlock(results: Results): string {
     ['SQLite', m.sqlite],
     ['OS', m.os],
     ['file descriptors', m.fdLimit],
+    ['machine before the run', m.before ?? 'not recorded'],
     ['project commit', m.commit],
     ['run', `${first.runId}: ${first.mode}, ${first.runsPerServer} run(s) per server, ${started.slice(0, 16).replace('T', ' ')} to ${finished.slice(11, 16)} UTC`],
     ['project server', `\`${first.servers.project.command}\`${Object.keys(first.servers.project.env).length ? ` with ${JSON.stringify(first.servers.project.env)}` : ''}`],
