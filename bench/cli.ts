@@ -1,6 +1,7 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { atExit } from './lib/children';
 import { describeMachine } from './lib/machine';
 import { BenchOptions, DEFAULT_FLOOR_COMMAND, DEFAULT_PROJECT_COMMAND, isCanonicalFullRun, parseOptions, USAGE } from './lib/options';
 import { repoRoot } from './lib/paths';
@@ -49,6 +50,7 @@ async function runBench(options: BenchOptions): Promise<void> {
   const runDir = join(resultsDir, 'runs', runId);
   mkdirSync(runDir, { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), 'realtime-users-bench-'));
+  atExit(() => rmSync(tmp, { recursive: true, force: true }));
   const pool = SubscriberPool.start(options.workers);
   const servers = serverSpecs(options);
   const ctx: BenchContext = { quick: options.quick, runs: options.runs, servers, pool, tmp, log };

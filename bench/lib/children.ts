@@ -5,20 +5,35 @@ import { ChildProcess } from 'node:child_process';
  * none behind (each is killed by its own pid, never by name).
  */
 const running = new Set<ChildProcess>();
+const cleanups: (() => void)[] = [];
 let hooked = false;
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  const finish = (): void => {
+    running.forEach((c) => c.kill('SIGKILL'));
+    cleanups.splice(0).forEach((cleanup) => cleanup());
+  };
+  process.once('exit', finish);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      finish();
+      process.exit(130);
+    });
+  }
+}
 
 export function track(child: ChildProcess): void {
   running.add(child);
   child.once('exit', () => running.delete(child));
-  if (hooked) return;
-  hooked = true;
-  process.once('exit', () => running.forEach((c) => c.kill('SIGKILL')));
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      running.forEach((c) => c.kill('SIGKILL'));
-      process.exit(130);
-    });
-  }
+  hookExit();
+}
+
+/** Runs `cleanup` (synchronous) when the bench exits or is interrupted, e.g. to remove its scratch files. */
+export function atExit(cleanup: () => void): void {
+  cleanups.push(cleanup);
+  hookExit();
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves once the process has exited. */
