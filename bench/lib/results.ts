@@ -119,3 +119,10 @@ export function formatValue(value: number | null | undefined, unit: MetricDef['u
 export function formatRatio(value: number | null | undefined): string {
   return value === null || value === undefined ? '' : `${value.toFixed(2)}x`;
 }
+
+/** A run's notes with repeats folded: the same inversion is seen by every client. */
+export function foldNotes(notes: readonly string[]): string {
+  const counts = new Map<string, number>();
+  for (const note of notes) counts.set(note, (counts.get(note) ?? 0) + 1);
+  return [...counts].map(([note, count]) => (count > 1 ? `${note} (x${count})` : note)).join('; ');
+}

@@ -1,4 +1,4 @@
-import { CaseResult, formatRatio, formatValue, ScenarioResult } from './results';
+import { CaseResult, foldNotes, formatRatio, formatValue, ScenarioResult } from './results';
 
 function pad(rows: string[][]): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
@@ -23,7 +23,7 @@ export function caseTable(result: ScenarioResult, item: CaseResult): string {
     ];
   });
   const flagged = (['project', 'floor'] as const).flatMap((role) =>
-    item.runs[role].filter((run) => run.saturated || run.error).map((run) => `  ${result.servers[role].label} run ${run.run}: ${run.error ?? run.notes.join('; ')}`),
+    item.runs[role].filter((run) => run.saturated || run.error).map((run) => `  ${result.servers[role].label} run ${run.run}: ${run.error ?? foldNotes(run.notes)}`),
   );
   return [`${result.title}: ${item.name}`, pad([header, ...rows]), ...flagged].join('\n');
 }

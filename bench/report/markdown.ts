@@ -1,5 +1,5 @@
 import type { CaseResult, ScenarioResult } from '../lib/results';
-import { formatRatio, formatValue } from '../lib/results';
+import { foldNotes, formatRatio, formatValue } from '../lib/results';
 import { TargetRow, targetRows } from './targets';
 
 type Results = ScenarioResult[];
@@ -89,7 +89,7 @@ function caseBlock(result: ScenarioResult, item: CaseResult): string {
   const flags = (['project', 'floor'] as const).flatMap((role) =>
     item.runs[role]
       .filter((run) => run.saturated || run.error || run.notes.length > 0)
-      .map((run) => `- ${result.servers[role].label} run ${run.run}${run.saturated ? ' (saturated)' : ''}: ${run.error ?? run.notes.join('; ')}`),
+      .map((run) => `- ${result.servers[role].label} run ${run.run}${run.saturated ? ' (saturated)' : ''}: ${run.error ?? foldNotes(run.notes)}`),
   );
   return [
     `#### ${result.title}: ${item.name}`,

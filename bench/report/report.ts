@@ -45,7 +45,8 @@ export function writeReport(options: BenchOptions): void {
   document = replaceBlock(document, 'before', beforeBlock(before, results), 'Before tuning');
   document = replaceBlock(document, 'figures', source + figuresBlock(results), 'Every figure of the last full run');
   writeFileSync(file, document);
-  const caption = `${results[0].runId}, ${results[0].runsPerServer} run(s) per server (medians), ${results[0].machine.cores} cores, Node ${results[0].machine.node}`;
+  const { machine } = results[0];
+  const caption = `${results[0].runId}, ${results[0].runsPerServer} run(s) per server (medians), ${machine.cores} cores, Node ${machine.node}; machine before the run: ${machine.before}`;
   writeFileSync(join(root, CHART_FILE), latencyChart(results, caption));
   process.stdout.write(`wrote ${BENCHMARKS_FILE} and ${CHART_FILE} from ${relative(root, from) || '.'}\n`);
 }

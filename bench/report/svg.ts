@@ -32,7 +32,8 @@ function panels(results: ScenarioResult[]): Panel[] {
 
 /** Log scale from 1 ms to the next power of ten above the largest value. */
 function scale(max: number): { y: (value: number) => number; ticks: number[] } {
-  const top = 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(max, 10))));
+  // Headroom above the tallest bar for its label.
+  const top = 10 ** Math.max(1, Math.ceil(Math.log10(Math.max(max * 1.6, 10))));
   const y = (value: number): number => TOP + PLOT_HEIGHT - (Math.log10(Math.max(value, 1)) / Math.log10(top)) * PLOT_HEIGHT;
   const ticks: number[] = [];
   for (let tick = 1; tick <= top; tick *= 10) ticks.push(tick);

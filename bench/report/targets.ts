@@ -22,6 +22,13 @@ function unitOf(item: CaseResult, key: string): MetricDef['unit'] {
   return item.metrics.find((def) => def.key === key)?.unit ?? 'ms';
 }
 
+/** A figure with its unit, as the targets table shows it. */
+function shown(value: number | null | undefined, unit: MetricDef['unit']): string {
+  const text = formatValue(value, unit);
+  if (text === 'n/a' || unit === 'count' || unit === 'yes/no') return text;
+  return `${text} ${unit}`;
+}
+
 function missingRow(figure: string, target: string): TargetRow {
   return { figure, target, project: 'n/a', floor: 'n/a', ratio: '', pass: null };
 }
@@ -36,8 +43,8 @@ function ratioTarget(results: Results, scenario: ScenarioName, caseName: string,
   return {
     figure,
     target,
-    project: formatValue(item.summary.project[key], unit),
-    floor: formatValue(item.summary.floor[key], unit),
+    project: shown(item.summary.project[key], unit),
+    floor: shown(item.summary.floor[key], unit),
     ratio: formatRatio(ratio),
     pass: ratio === null ? null : direction === 'max' ? ratio <= bound : ratio >= bound,
   };
@@ -52,8 +59,8 @@ function absoluteTarget(results: Results, scenario: ScenarioName, caseName: stri
   return {
     figure,
     target,
-    project: formatValue(value, unit),
-    floor: formatValue(item.summary.floor[key], unit),
+    project: shown(value, unit),
+    floor: shown(item.summary.floor[key], unit),
     ratio: item.metrics.find((def) => def.key === key)?.ratio ? formatRatio(item.ratios[key]) : '',
     pass: value === null ? null : check(value),
   };
@@ -71,8 +78,8 @@ function twoInstanceTarget(results: Results): TargetRow {
   return {
     figure,
     target,
-    project: `${formatValue(value, 'ms')} (${versusSingle === null ? 'n/a' : `${versusSingle.toFixed(2)}x`} of one instance's ${formatValue(single, 'ms')})`,
-    floor: formatValue(two.summary.floor.reached_p99, 'ms'),
+    project: `${shown(value, 'ms')} (${versusSingle === null ? 'n/a' : `${versusSingle.toFixed(2)}x`} one instance's ${shown(single, 'ms')})`,
+    floor: shown(two.summary.floor.reached_p99, 'ms'),
     ratio: formatRatio(two.ratios.reached_p99),
     pass: versusSingle === null ? null : versusSingle <= 2,
   };
