@@ -31,13 +31,13 @@ function sqliteVersion(): string {
   }
 }
 
-/** Idle share of the machine over a couple of seconds, and the load averages. */
+/** Idle share of the machine over a second, and the load averages. */
 async function busyness(): Promise<string> {
   const begin = machineCpu();
-  await sleep(2_000);
+  await sleep(1_000);
   const end = machineCpu();
   const idle = (end.idle - begin.idle) / Math.max(end.total - begin.total, 1);
-  return `${(idle * 100).toFixed(0)}% idle over 2 s, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')}`;
+  return `${(idle * 100).toFixed(0)}% idle over 1 s, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')}`;
 }
 
 /** What the figures were measured on; no path or host name of the machine. */
