@@ -47,12 +47,16 @@ export interface Scenario {
 export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<CaseResult[]> {
   const defs = scenario.cases(ctx);
   const runs = new Map(defs.map((def) => [def.name, { project: [] as RunRecord[], floor: [] as RunRecord[] }]));
-  await scenario.prepare?.(ctx);
+  // A preparation that fails fails every run of the scenario, not the whole bench.
+  const prepared = await (scenario.prepare?.(ctx) ?? Promise.resolve()).then(
+    () => undefined,
+    (error: Error) => new Error(`preparation failed: ${error.message}`),
+  );
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
       for (const role of ROLES) {
         ctx.log(`${scenario.name}: run ${run}/${ctx.runs} on ${ctx.servers[role].label}`);
-        const measured = await measureSafely(scenario, ctx, ctx.servers[role], run);
+        const measured = prepared ?? (await measureSafely(scenario, ctx, ctx.servers[role], run));
         for (const def of defs) runs.get(def.name)?.[role].push(toRecord(def, run, measured));
       }
     }

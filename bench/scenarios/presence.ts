@@ -118,7 +118,7 @@ export const presence: Scenario = {
       }, 90_000, 100);
       if (!settled) notes.push('joins did not settle within 90 s');
       const joined = await ctx.pool.status(n);
-      const joinS = (joined.lastPresenceAt - joinStart) / 1000;
+      const joinS = joined.lastPresenceAt > 0 ? (joined.lastPresenceAt - joinStart) / 1000 : null;
 
       probe.phase = 'leave';
       await ctx.pool.phase('leave');
