@@ -1,0 +1,21 @@
+import type { ScenarioName } from '../lib/results';
+import type { Scenario } from '../lib/scenario';
+import { coldStart } from './cold-start';
+import { fanout } from './fanout';
+import { memory } from './memory';
+import { presence } from './presence';
+import { throughput } from './throughput';
+import { twoInstances } from './two-instances';
+
+const ALL: Record<ScenarioName, Scenario> = {
+  fanout,
+  throughput,
+  memory,
+  'two-instances': twoInstances,
+  'cold-start': coldStart,
+  presence,
+};
+
+export function scenarioByName(name: ScenarioName): Scenario {
+  return ALL[name];
+}

@@ -1,0 +1,80 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The benchmark suite still works: `--quick` runs every scenario once per
+ * server (built project and floor) and reports no missing delivery and no
+ * non-2xx. Never a timing: this machine is shared and its speed drifts.
+ * The bench is SQLite only, so the PostgreSQL pass of `npm test` skips it.
+ */
+const ROOT = join(__dirname, '..');
+const SCENARIOS = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence'];
+const MUST_BE_ZERO = ['missing', 'non2xx', 'probe_non2xx'];
+/** The quick run takes about a minute; the deadline leaves room for a loaded machine. */
+const DEADLINE_MS = 240_000;
+
+interface RunRecord {
+  error?: string;
+}
+
+interface CaseResult {
+  name: string;
+  runs: Record<'project' | 'floor', RunRecord[]>;
+  summary: Record<'project' | 'floor', Record<string, number | null>>;
+}
+
+function run(command: string, args: string[], deadlineMs: number): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+    child.stderr.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-20_000)));
+    // SIGTERM lets the bench kill the servers it started before it exits.
+    const timer = setTimeout(() => child.kill('SIGTERM'), deadlineMs);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}
+
+const describeOnSqlite = process.env.TEST_DB === 'postgres' ? describe.skip : describe;
+
+describeOnSqlite('npm run bench -- --quick', () => {
+  let resultsDir: string;
+
+  beforeAll(() => {
+    resultsDir = mkdtempSync(join(tmpdir(), 'realtime-users-bench-test-'));
+  });
+  afterAll(() => rmSync(resultsDir, { recursive: true, force: true }));
+
+  it(
+    'runs every scenario on the project and the floor with 0 missing deliveries and 0 non-2xx',
+    async () => {
+      expect(existsSync(join(ROOT, 'dist', 'src', 'main.js'))).toBe(true); // npm test builds first
+      const build = await run(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'bench/tsconfig.json'], 120_000);
+      expect({ code: build.code, output: build.code === 0 ? '' : build.output }).toEqual({ code: 0, output: '' });
+
+      const bench = await run(process.execPath, ['dist/bench/cli.js', '--quick', '--results-dir', resultsDir], DEADLINE_MS);
+      expect({ code: bench.code, output: bench.code === 0 ? '' : bench.output }).toEqual({ code: 0, output: '' });
+
+      const [runId] = readdirSync(join(resultsDir, 'runs'));
+      for (const scenario of SCENARIOS) {
+        const result = JSON.parse(readFileSync(join(resultsDir, 'runs', runId, `${scenario}.json`), 'utf8')) as { cases: CaseResult[] };
+        expect(result.cases.length).toBeGreaterThan(0);
+        for (const item of result.cases) {
+          for (const role of ['project', 'floor'] as const) {
+            const where = `${scenario} / ${item.name} / ${role}`;
+            expect({ where, runs: item.runs[role].length, errors: item.runs[role].map((r) => r.error).filter(Boolean) }).toEqual({ where, runs: 1, errors: [] });
+            for (const key of MUST_BE_ZERO) {
+              if (key in item.summary[role]) expect({ where, key, value: item.summary[role][key] }).toEqual({ where, key, value: 0 });
+            }
+          }
+        }
+      }
+    },
+    DEADLINE_MS + 150_000,
+  );
+});
