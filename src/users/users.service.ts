@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainEventBus } from '../events';
 import { User } from './user.entity';
 import { UserNotFoundError, UserVersionMismatchError } from './user.errors';
+import { UserEventsInOrder } from './user-events-in-order';
 import { ChangeContext, NewUser, UserChanges, UserPage, UserPageQuery, UsersRepository } from './users.repository';
 
 /**
@@ -12,6 +13,9 @@ import { ChangeContext, NewUser, UserChanges, UserPage, UserPageQuery, UsersRepo
  */
 @Injectable()
 export class UsersService {
+  /** Concurrent writes can come back out of order; their events go out in version order. */
+  private readonly inOrder = new UserEventsInOrder();
+
   constructor(
     private readonly users: UsersRepository,
     private readonly events: DomainEventBus,
@@ -38,22 +42,44 @@ export class UsersService {
    * change happens only while the user is still at one of those versions.
    */
   async update(id: number, changes: UserChanges, change: ChangeContext, expectedVersions?: readonly number[]): Promise<User> {
-    const outcome = await this.users.update(id, changes, change, expectedVersions);
+    const outcome = await this.inOrderOf(id, () => this.users.update(id, changes, change, expectedVersions), (result) =>
+      result.kind === 'updated' ? { version: result.user.version, event: () => this.events.publish('user.updated', { user: result.user }) } : undefined,
+    );
     switch (outcome.kind) {
       case 'not_found':
         throw new UserNotFoundError(id);
       case 'version_mismatch':
         throw new UserVersionMismatchError(id, outcome.current.version);
       case 'updated':
-        this.events.publish('user.updated', { user: outcome.user });
         return outcome.user;
     }
   }
 
   async remove(id: number, change: ChangeContext): Promise<User> {
-    const user = await this.users.delete(id, change);
+    // A delete comes one version after the user's last.
+    const user = await this.inOrderOf(id, () => this.users.delete(id, change), (deleted) =>
+      deleted ? { version: deleted.version + 1, event: () => this.events.publish('user.deleted', { user: deleted }) } : undefined,
+    );
     if (!user) throw new UserNotFoundError(id);
-    this.events.publish('user.deleted', { user });
     return user;
+  }
+
+  /** Runs a write on a user and publishes its event, if it made one, in the user's version order. */
+  private async inOrderOf<T>(
+    userId: number,
+    write: () => Promise<T>,
+    eventOf: (result: T) => { version: number; event: () => void } | undefined,
+  ): Promise<T> {
+    const handle = this.inOrder.started(userId);
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      this.inOrder.settled(handle);
+      throw error;
+    }
+    const made = eventOf(result);
+    this.inOrder.settled(handle, made && { version: made.version, publish: made.event });
+    return result;
   }
 }
