@@ -38,6 +38,17 @@ describe('a file database', () => {
     }
   });
 
+  (TEST_DB === 'sqlite' ? it : it.skip)('syncs every commit to disk by default (DB_SYNCHRONOUS=full), at checkpoints with normal', async () => {
+    for (const [setting, expected] of [[undefined, 2], ['normal', 1], ['full', 2]] as const) {
+      const app = await startTestApp({ env: setting ? { DB_SYNCHRONOUS: setting } : {} });
+      try {
+        expect(await app.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: expected }]);
+      } finally {
+        await app.close();
+      }
+    }
+  });
+
   // Inspects the SQLite file itself; on PostgreSQL the restart test above is what applies.
   (TEST_DB === 'sqlite' ? it : it.skip)('is created by the migrations (never synchronize), in WAL mode, and the migrations run once', async () => {
     const path = join(dir, 'app.sqlite');

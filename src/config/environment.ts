@@ -18,6 +18,9 @@ import {
 export const DB_TYPES = ['sqlite', 'postgres'] as const;
 export type DbType = (typeof DB_TYPES)[number];
 
+export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
+export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
+
 export const FAULTS = ['exit-after-commit'] as const;
 export type Fault = (typeof FAULTS)[number];
 
@@ -42,6 +45,16 @@ export class EnvironmentVariables {
   @IsString()
   @IsNotEmpty({ message: 'must be a file path or :memory:' })
   DB_PATH: string = 'data/app.sqlite';
+
+  /**
+   * SQLite's synchronous pragma. `full` (the default) syncs the write-ahead log
+   * to disk at every commit: a committed change survives a power cut. `normal`
+   * syncs it at checkpoints only: faster writes, still safe against a crash of
+   * the process, but the last commits before a power cut or OS crash can be
+   * lost (the database stays consistent).
+   */
+  @IsIn(SQLITE_SYNCHRONOUS, { message: `must be one of: ${SQLITE_SYNCHRONOUS.join(', ')}` })
+  DB_SYNCHRONOUS: SqliteSynchronous = 'full';
 
   @ValidateIf((env: EnvironmentVariables) => env.DB_TYPE === 'postgres' || env.DATABASE_URL !== undefined)
   @IsUrl(

@@ -48,6 +48,9 @@ export class DatabaseModule {
               throw new DatabaseUnreachableError(setting, (error as Error).message);
             }
             await runMigrationsExclusively(dataSource);
+            if (dataSource.options.type === 'sqlite') {
+              await dataSource.query(`PRAGMA synchronous = ${env.DB_SYNCHRONOUS === 'normal' ? 'NORMAL' : 'FULL'}`);
+            }
             return dataSource;
           },
         }),
