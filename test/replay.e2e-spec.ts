@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { UserChangeResponse } from '../src/users/user.response';
 import { io } from 'socket.io-client';
+import { DomainEventBus } from '../src/events';
 import { UsersRetention } from '../src/users/users.retention';
 import { startTestApp, TestApp } from './helpers/app';
 import { eventually } from './helpers/eventually';
@@ -141,6 +142,27 @@ describe('replay from the change history', () => {
       expect(replayed).toEqual(Array.from({ length: replayed.length }, (_, i) => from + 1 + i));
       expect(client.received.find((entry) => entry.event === 'recovery')?.data).toMatchObject({ recovered: true, replayed: replayed.length });
     }
+  });
+
+  it('sends no live copy of a replayed change whose event is published only after the replay', async () => {
+    const user = await createUser(t.url);
+    const bus = t.app.get(DomainEventBus);
+    const publish = bus.publish.bind(bus);
+    const late: (() => void)[] = [];
+    // The change commits, but its event waits (as it does while its write is still coming back).
+    bus.publish = ((name, payload) => late.push(() => publish(name, payload))) as typeof bus.publish;
+    let changed: WireUser;
+    try {
+      changed = await patch(user.id, { first_name: 'published late' });
+    } finally {
+      bus.publish = publish;
+    }
+    const client = await connect({ user_id: String(user.id), version: '1' });
+    await eventually(() => expect(client.received.some((entry) => entry.event === 'recovery')).toBe(true));
+    late.forEach((send) => send());
+    const next = await patch(user.id, { first_name: 'after' });
+    await eventually(() => expect(versionsOf(client, user.id)).toContain(next.version));
+    expect(client.updates().map((update) => update.user)).toEqual([changed, next]);
   });
 
   it('tells each client the latest change every REALTIME_HEAD_INTERVAL_MS', async () => {

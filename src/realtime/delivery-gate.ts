@@ -21,10 +21,26 @@ interface HeldDelivery {
   deliver(): void;
 }
 
+/** Says whether a live message carries what a replay already sent. */
+export type DuplicateTest = (event: string, data: unknown) => boolean;
+
 /** Held live messages for one socket; release() delivers them, in order. */
 export interface DeliveryHold {
-  /** Delivers what was held, skipping messages `isDuplicate` says the client already has. */
-  release(isDuplicate?: (event: string, data: unknown) => boolean): void;
+  /**
+   * Delivers what was held, skipping messages `isDuplicate` says the client
+   * already has, and keeps skipping such messages for DUPLICATE_WATCH_MS: a
+   * replay can carry a change whose own event is published only later (its
+   * write had not come back yet, or waits its turn in version order).
+   */
+  release(isDuplicate?: DuplicateTest): void;
+}
+
+/** How long after a replay live copies of what it carried are still dropped. */
+export const DUPLICATE_WATCH_MS = 10_000;
+
+interface Watch {
+  isDuplicate: DuplicateTest;
+  until: number;
 }
 
 /**
@@ -45,6 +61,7 @@ export interface DeliveryHold {
  */
 export class DeliveryGate {
   private readonly held = new Map<string, HeldDelivery[]>();
+  private readonly watched = new Map<string, Watch>();
   private broadcasting?: BroadcastPacket;
 
   install(adapter: Adapter): void {
@@ -58,14 +75,31 @@ export class DeliveryGate {
     steps.apply = (options, callback) => {
       const packet = this.broadcasting;
       this.broadcasting = undefined;
-      if (packet === undefined || this.held.size === 0) return apply(options, callback);
-      const [event, data] = packet.data ?? [];
+      if (packet === undefined || (this.held.size === 0 && this.watched.size === 0)) return apply(options, callback);
+      const [name, data] = packet.data ?? [];
+      const event = String(name);
       apply(options, (socket) => {
         const queue = this.held.get(socket.id);
-        if (queue) queue.push({ event: String(event), data, deliver: () => callback(socket) });
-        else callback(socket);
+        if (queue) queue.push({ event, data, deliver: () => callback(socket) });
+        else if (!this.isWatchedDuplicate(socket.id, event, data)) callback(socket);
       });
     };
+  }
+
+  /** The socket is gone: nothing to hold or watch for it. */
+  forget(socketId: string): void {
+    this.held.delete(socketId);
+    this.watched.delete(socketId);
+  }
+
+  private isWatchedDuplicate(socketId: string, event: string, data: unknown): boolean {
+    const watch = this.watched.get(socketId);
+    if (!watch) return false;
+    if (Date.now() > watch.until) {
+      this.watched.delete(socketId);
+      return false;
+    }
+    return watch.isDuplicate(event, data);
   }
 
   hold(socketId: string): DeliveryHold {
@@ -73,11 +107,12 @@ export class DeliveryGate {
     this.held.set(socketId, queue);
     let released = false;
     return {
-      release: (isDuplicate = () => false) => {
+      release: (isDuplicate) => {
         if (released) return;
         released = true;
         if (this.held.get(socketId) === queue) this.held.delete(socketId);
-        for (const delivery of queue) if (!isDuplicate(delivery.event, delivery.data)) delivery.deliver();
+        if (isDuplicate) this.watched.set(socketId, { isDuplicate, until: Date.now() + DUPLICATE_WATCH_MS });
+        for (const delivery of queue) if (!isDuplicate?.(delivery.event, delivery.data)) delivery.deliver();
       },
     };
   }

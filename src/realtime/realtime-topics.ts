@@ -49,6 +49,7 @@ export class RealtimeTopics {
 
   /** socket.io has already taken the socket out of its rooms. */
   disconnected(socket: RealtimeSocket): void {
+    this.gate.forget(socket.id);
     this.presence.changed(this.topicOf(socket));
   }
 
@@ -77,6 +78,7 @@ export class RealtimeTopics {
       for (const message of replayed.messages) emitMessage(socket, message);
       hold.release((event, data) => replayed.isDuplicate(event, data));
     } finally {
+      // Only reached on an error before the release above: deliver what was held as it is.
       hold.release();
     }
   }
