@@ -73,6 +73,8 @@ export interface ScenarioResult {
   machine: MachineInfo;
   servers: Record<ServerRole, ServerDescription>;
   config: Record<string, unknown>;
+  /** A server the scenario does not run on, and why (e.g. the floor cannot replay): its runs are empty. */
+  notRunOn?: Partial<Record<ServerRole, string>>;
   cases: CaseResult[];
 }
 

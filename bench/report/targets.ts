@@ -85,8 +85,12 @@ function twoInstanceTarget(results: Results): TargetRow {
   };
 }
 
-/** Counts that must be zero, summed over a scenario's cases and runs; null when a run failed. */
-function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: readonly string[]): number | null {
+/**
+ * Counts that must be zero, summed over a scenario's cases and runs; null
+ * when a run failed; undefined when the scenario does not run on that server.
+ */
+function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: readonly string[]): number | null | undefined {
+  if (result.notRunOn?.[role]) return undefined;
   let sum = 0;
   for (const item of result.cases) {
     if (item.runs[role].some((run) => run.error)) return null;
@@ -103,14 +107,15 @@ function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: read
 function zeroTarget(results: Results, scenarios: readonly ScenarioName[], keys: readonly string[], figure: string): TargetRow {
   const present = scenarios.map((name) => results[name]).filter((result): result is ScenarioResult => result !== undefined);
   if (present.length === 0) return missingRow(figure, '0');
-  const total = (role: 'project' | 'floor'): number | null => {
-    const parts = present.map((result) => zeroTotal(result, role, keys));
+  const total = (role: 'project' | 'floor'): number | null | undefined => {
+    const parts = present.map((result) => zeroTotal(result, role, keys)).filter((part) => part !== undefined);
+    if (parts.length === 0) return undefined;
     return parts.some((part) => part === null) ? null : parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
   };
   const project = total('project');
   const floor = total('floor');
-  const show = (value: number | null): string => (value === null ? 'n/a (a run failed)' : formatValue(value, 'count'));
-  return { figure, target: '0', project: show(project), floor: show(floor), ratio: '', pass: project === null ? false : project === 0 };
+  const show = (value: number | null | undefined): string => (value === undefined ? 'not run' : value === null ? 'n/a (a run failed)' : formatValue(value, 'count'));
+  return { figure, target: '0', project: show(project), floor: show(floor), ratio: '', pass: project === undefined ? null : project === null ? false : project === 0 };
 }
 
 /** The targets, in its order. */
