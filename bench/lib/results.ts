@@ -2,8 +2,8 @@ import type { CpuReport } from './cpu-monitor';
 import type { ServerRole } from './servers';
 import { median, ratio } from './stats';
 
-export type ScenarioName = 'fanout' | 'throughput' | 'memory' | 'two-instances' | 'cold-start' | 'presence';
-export const SCENARIOS: readonly ScenarioName[] = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence'];
+export type ScenarioName = 'fanout' | 'throughput' | 'memory' | 'two-instances' | 'cold-start' | 'presence' | 'reconnect';
+export const SCENARIOS: readonly ScenarioName[] = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence', 'reconnect'];
 
 /**
  * How one figure is combined over runs: timings and rates by median; counts

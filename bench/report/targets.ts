@@ -135,8 +135,10 @@ export function targetRows(results: Results): TargetRow[] {
     absoluteTarget(results, 'presence', '1,000 windows on one user', 'probe_leave_max', 'presence storm: slowest probe GET during the leave', '≤ 100 ms', (v) => v <= 100),
     absoluteTarget(results, 'presence', '1,000 windows on one user', 'right_count', 'presence storm: every window ends with the right count', 'yes', (v) => v === 1),
     ...(['fanout', 'two-instances'] as const).map((name) => zeroTarget(results, [name], ['missing'], `${name}: missing deliveries`)),
-    zeroTarget(results, ['fanout', 'throughput', 'two-instances', 'presence'], ['non2xx', 'probe_non2xx'], 'non-2xx responses, every scenario'),
-    zeroTarget(results, ['fanout', 'memory', 'two-instances', 'presence'], ['errors', 'connect_failures'], 'bad events, duplicates, failed connects'),
+    zeroTarget(results, ['reconnect'], ['missing'], 'reconnect: missing changes after reconnects'),
+    zeroTarget(results, ['reconnect'], ['recovered_false', 'replay_errors'], 'reconnect: recovered false, replays out of order or unfinished'),
+    zeroTarget(results, ['fanout', 'throughput', 'two-instances', 'presence', 'reconnect'], ['non2xx', 'probe_non2xx'], 'non-2xx responses, every scenario'),
+    zeroTarget(results, ['fanout', 'memory', 'two-instances', 'presence', 'reconnect'], ['errors', 'connect_failures'], 'bad events, duplicates, failed connects'),
     zeroTarget(results, ['fanout', 'two-instances'], ['out_of_order'], 'user_update older than one the client already had'),
   ];
 }
