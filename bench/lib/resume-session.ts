@@ -104,7 +104,7 @@ export class ResumeSession {
     this.times = new Float64Array(options.capacity * clients.length).fill(Number.NaN);
     this.states = clients.map((client) => ({
       client,
-      phase: 'live' as Phase,
+      phase: 'live',
       applied: options.startVersion,
       lastSeq: 0,
       patchAt: new Int32Array(options.capacity).fill(-1),
