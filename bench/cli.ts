@@ -74,6 +74,7 @@ async function runBench(options: BenchOptions): Promise<void> {
           floor: { label: servers.floor.label, command: servers.floor.command, env: servers.floor.env },
         },
         config: { ...scenario.config(ctx), workers: options.workers },
+        ...(scenario.notRunOn ? { notRunOn: scenario.notRunOn } : {}),
         cases,
       };
       writeFileSync(join(runDir, `${name}.json`), withoutLocalPaths(`${JSON.stringify(result, null, 2)}\n`, tmp));

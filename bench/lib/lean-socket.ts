@@ -10,17 +10,24 @@ export interface LeanSocketHandlers {
   onEvent(name: string, payload: unknown): void;
   /** A frame that is not valid engine.io / socket.io v5 text. */
   onMalformed(frame: string): void;
+  /** The current connection closed (not called for one dropped with drop()). */
   onClose(): void;
+  /** The server's socket.io connect `40`: called before any event of that connection is handled. */
+  onConnect?(): void;
 }
 
 /**
  * A socket.io client reduced to what the bench needs, so a thousand of them
  * cost the generator little: one WebSocket speaking engine.io v4 / socket.io
  * v5 text frames (open `0{…}`, connect `40`, ping `2` / pong `3`, events
- * `42["name",payload]`). No reconnection, no acks, no binary.
+ * `42["name",payload]`). No automatic reconnection, no acks, no binary; the
+ * caller may drop the connection and reconnect with another URL (a new
+ * handshake query), and nothing of a dropped connection is delivered after.
  */
 export class LeanSocket {
-  private readonly ws: WebSocket;
+  private ws!: WebSocket;
+  /** Bumped by every drop and reconnect: events of an older WebSocket are ignored. */
+  private generation = 0;
   private connected = false;
   private closed = false;
   private settle?: (error?: Error) => void;
@@ -29,14 +36,7 @@ export class LeanSocket {
     url: string,
     private readonly handlers: LeanSocketHandlers,
   ) {
-    this.ws = new WebSocket(url, { perMessageDeflate: false });
-    this.ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => this.receive(data, isBinary));
-    this.ws.on('error', (error: Error) => this.fail(error));
-    this.ws.on('close', () => {
-      this.closed = true;
-      this.fail(new Error('closed before the socket.io connect'));
-      this.handlers.onClose();
-    });
+    this.open(url);
   }
 
   get isOpen(): boolean {
@@ -70,6 +70,52 @@ export class LeanSocket {
     this.ws.terminate();
   }
 
+  /**
+   * Drops the connection abruptly, as a lost network or a killed tab does: no
+   * close frame, and nothing more of this connection is delivered, not even
+   * frames already received but not yet handled.
+   */
+  drop(): void {
+    this.generation += 1;
+    this.connected = false;
+    this.closed = true;
+    this.fail(new Error('dropped'));
+    this.ws.terminate();
+  }
+
+  /**
+   * A new connection on the same handlers, to `url` (its handshake query may
+   * differ from the last one's); drops the current one first if it is still
+   * open. Resolves on the server's `40`, like ready().
+   */
+  reconnect(url: string, timeoutMs: number): Promise<void> {
+    if (!this.closed) this.drop();
+    this.open(url);
+    return this.ready(timeoutMs);
+  }
+
+  private open(url: string): void {
+    this.generation += 1;
+    const generation = this.generation;
+    const current = (): boolean => generation === this.generation;
+    this.connected = false;
+    this.closed = false;
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    this.ws = ws;
+    ws.on('message', (data: WebSocket.RawData, isBinary: boolean) => {
+      if (current()) this.receive(data, isBinary);
+    });
+    ws.on('error', (error: Error) => {
+      if (current()) this.fail(error);
+    });
+    ws.on('close', () => {
+      if (!current()) return;
+      this.closed = true;
+      this.fail(new Error('closed before the socket.io connect'));
+      this.handlers.onClose();
+    });
+  }
+
   private fail(error: Error): void {
     this.settle?.(error);
   }
@@ -101,6 +147,7 @@ export class LeanSocket {
         return;
       case '0':
         this.connected = true;
+        this.handlers.onConnect?.();
         this.settle?.();
         return;
       case '4':

@@ -2,8 +2,8 @@ import type { CpuReport } from './cpu-monitor';
 import type { ServerRole } from './servers';
 import { median, ratio } from './stats';
 
-export type ScenarioName = 'fanout' | 'throughput' | 'memory' | 'two-instances' | 'cold-start' | 'presence';
-export const SCENARIOS: readonly ScenarioName[] = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence'];
+export type ScenarioName = 'fanout' | 'throughput' | 'memory' | 'two-instances' | 'cold-start' | 'presence' | 'reconnect';
+export const SCENARIOS: readonly ScenarioName[] = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence', 'reconnect'];
 
 /**
  * How one figure is combined over runs: timings and rates by median; counts
@@ -73,6 +73,8 @@ export interface ScenarioResult {
   machine: MachineInfo;
   servers: Record<ServerRole, ServerDescription>;
   config: Record<string, unknown>;
+  /** A server the scenario does not run on, and why (e.g. the floor cannot replay): its runs are empty. */
+  notRunOn?: Partial<Record<ServerRole, string>>;
   cases: CaseResult[];
 }
 

@@ -32,6 +32,11 @@ export interface Scenario {
   title: string;
   cases(ctx: BenchContext): CaseDef[];
   config(ctx: BenchContext): Record<string, unknown>;
+  /**
+   * Servers this scenario is not run on, each with the reason the tables give
+   * (the floor has no change history to replay from, say): no run, no ratio.
+   */
+  notRunOn?: Partial<Record<ServerRole, string>>;
   /** Once before the runs, e.g. a database to cold-start on. */
   prepare?(ctx: BenchContext): Promise<void>;
   /** One run on one server: every case, each by name. */
@@ -41,8 +46,9 @@ export interface Scenario {
 
 /**
  * Runs a scenario `runs` times per server, alternating project and floor so
- * that drift in the machine's speed lands on both. A run that throws is kept
- * as an error (its figures null), and the bench goes on.
+ * that drift in the machine's speed lands on both (a server in the scenario's
+ * notRunOn is skipped, and has no runs). A run that throws is kept as an
+ * error (its figures null), and the bench goes on.
  */
 export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<CaseResult[]> {
   const defs = scenario.cases(ctx);
@@ -55,6 +61,7 @@ export async function runScenario(scenario: Scenario, ctx: BenchContext): Promis
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
       for (const role of ROLES) {
+        if (scenario.notRunOn?.[role]) continue;
         ctx.log(`${scenario.name}: run ${run}/${ctx.runs} on ${ctx.servers[role].label}`);
         const measured = prepared ?? (await measureSafely(scenario, ctx, ctx.servers[role], run));
         for (const def of defs) runs.get(def.name)?.[role].push(toRecord(def, run, measured));

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { CloseReply, CollectReply, ConnectReply, ConnectTarget, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
+import type { ChurnSettings, CloseReply, CollectReply, ConnectReply, ConnectTarget, ResumeReport, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
 
 type Command = WorkerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -77,6 +77,30 @@ export class SubscriberPool {
   async closeAll(timeoutMs: number): Promise<CloseReply> {
     const parts = await this.all<CloseReply>({ type: 'close-all', timeoutMs });
     return { closed: parts.reduce((sum, p) => sum + p.closed, 0), forced: parts.reduce((sum, p) => sum + p.forced, 0) };
+  }
+
+  /** The reconnect scenario: every client shows startVersion and applies versions in order from now on. */
+  async followVersions(token: string, capacity: number, startVersion: number): Promise<void> {
+    await this.all({ type: 'follow-versions', token, capacity, startVersion });
+  }
+
+  async churn(settings: ChurnSettings): Promise<void> {
+    await this.all({ type: 'churn', settings });
+  }
+
+  async stopChurn(): Promise<void> {
+    await this.all({ type: 'churn-stop' });
+  }
+
+  /** Every thread's reconnect counts, summed; recovery times pooled. */
+  async resumeReport(finalVersion: number, patchOfVersion?: number[]): Promise<ResumeReport> {
+    const parts = await this.all<ResumeReport>({ type: 'resume-report', finalVersion, patchOfVersion });
+    const total: ResumeReport = { ...parts[0], recoveryMs: parts.flatMap((part) => part.recoveryMs), errors: parts.flatMap((part) => part.errors).slice(0, 5) };
+    for (const [key, value] of Object.entries(parts[0])) {
+      if (typeof value !== 'number') continue;
+      (total as unknown as Record<string, number>)[key] = parts.reduce((sum, part) => sum + (part as unknown as Record<string, number>)[key], 0);
+    }
+    return total;
   }
 
   /** Closes every socket and forgets every client and counter, ready for the next run. */

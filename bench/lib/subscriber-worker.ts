@@ -1,8 +1,9 @@
 import { parentPort } from 'node:worker_threads';
 import { nowMs } from './clock';
 import { LeanSocket } from './lean-socket';
+import { ResumeSession } from './resume-session';
 import { isPresence, isUserUpdate } from './wire';
-import type { CloseReply, CollectReply, ConnectReply, ConnectTarget, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
+import type { CloseReply, CollectReply, ConnectReply, ConnectTarget, ResumeReport, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
 
 /**
  * One subscriber thread: holds its share of the bench's sockets, parses and
@@ -29,6 +30,8 @@ const MAX_ERRORS = 5;
 
 let clients: Client[] = [];
 let recording: Recording | undefined;
+/** The reconnect scenario, once armed with follow-versions: it takes the clients' user_update and recovery events. */
+let session: ResumeSession | undefined;
 let phase = 'setup';
 let counters = freshCounters();
 
@@ -41,6 +44,7 @@ function noteError(message: string): void {
 }
 
 function onEvent(client: Client, name: string, payload: unknown): void {
+  if (session?.onEvent(client.column, name, payload)) return;
   if (name === 'user_update') return onUserUpdate(client, payload);
   if (name === 'presence') return onPresence(client, payload);
   // change_origin and any future event: not the bench's business, but still JSON already parsed.
@@ -107,7 +111,8 @@ function openClient(target: ConnectTarget, timeoutMs: number): Promise<void> {
       counters.malformed += 1;
       noteError(`malformed frame: ${frame}`);
     },
-    onClose: () => undefined,
+    onClose: () => session?.onClose(client.column),
+    onConnect: () => session?.onConnect(client.column),
   });
   clients.push(client);
   return client.socket.ready(timeoutMs);
@@ -152,7 +157,7 @@ function arm(token: string, capacity: number): null {
 }
 
 function collect(): CollectReply {
-  const times = recording?.times ?? new Float64Array(0);
+  const times = session?.times ?? recording?.times ?? new Float64Array(0);
   recording = undefined;
   return { clients: clients.map((client) => client.target.index), times };
 }
@@ -171,6 +176,8 @@ async function closeAll(timeoutMs: number): Promise<CloseReply> {
 }
 
 async function reset(): Promise<null> {
+  session?.dispose();
+  session = undefined;
   await closeAll(5_000);
   clients = [];
   recording = undefined;
@@ -179,7 +186,18 @@ async function reset(): Promise<null> {
   return null;
 }
 
-type ReplyValue = ConnectReply | WorkerStatus | CollectReply | CloseReply | null;
+function followVersions(token: string, capacity: number, startVersion: number): null {
+  session?.dispose();
+  session = new ResumeSession(clients, { token, capacity, startVersion });
+  return null;
+}
+
+function resumeReport(finalVersion: number, patchOfVersion?: number[]): ResumeReport {
+  if (!session) throw new Error('resume-report before follow-versions');
+  return session.report(finalVersion, patchOfVersion);
+}
+
+type ReplyValue = ConnectReply | WorkerStatus | CollectReply | CloseReply | ResumeReport | null;
 
 function handle(command: WorkerCommand): Promise<ReplyValue> {
   switch (command.type) {
@@ -198,6 +216,16 @@ function handle(command: WorkerCommand): Promise<ReplyValue> {
       return closeAll(command.timeoutMs);
     case 'reset':
       return reset();
+    case 'follow-versions':
+      return Promise.resolve(followVersions(command.token, command.capacity, command.startVersion));
+    case 'churn':
+      session?.startChurn(command.settings);
+      return Promise.resolve(null);
+    case 'churn-stop':
+      session?.stopChurn();
+      return Promise.resolve(null);
+    case 'resume-report':
+      return Promise.resolve(resumeReport(command.finalVersion, command.patchOfVersion));
   }
 }
 

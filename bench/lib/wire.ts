@@ -17,6 +17,19 @@ export interface UserUpdateMessage {
   user: WireUser;
 }
 
+/** What the project adds to each user_update (issue 9): the change's sequence number and who made it. */
+export interface ChangeFields {
+  seq: number;
+  by: string | null;
+}
+
+/** Ends a replay asked for with a position (handshake `version`): how many user_update events it sent. */
+export interface RecoveryMessage {
+  user_id: number | null;
+  recovered: boolean;
+  replayed: number;
+}
+
 export interface PresenceMessage {
   user_id: number;
   count: number;
@@ -48,13 +61,34 @@ export function isUserUpdate(value: unknown): value is UserUpdateMessage {
   return isRecord(value) && typeof value.action === 'string' && ACTIONS.has(value.action) && isWireUser(value.user);
 }
 
+export function hasChangeFields(value: UserUpdateMessage): value is UserUpdateMessage & ChangeFields {
+  const fields = value as unknown as Record<string, unknown>;
+  return isPositiveInteger(fields.seq) && (fields.by === null || typeof fields.by === 'string');
+}
+
+export function isRecovery(value: unknown): value is RecoveryMessage {
+  return (
+    isRecord(value) &&
+    (value.user_id === null || isPositiveInteger(value.user_id)) &&
+    typeof value.recovered === 'boolean' &&
+    typeof value.replayed === 'number' &&
+    Number.isInteger(value.replayed) &&
+    value.replayed >= 0
+  );
+}
+
 export function isPresence(value: unknown): value is PresenceMessage {
   return isRecord(value) && isPositiveInteger(value.user_id) && typeof value.count === 'number' && Number.isInteger(value.count) && value.count >= 0;
 }
 
-/** socket.io over a bare WebSocket: engine.io v4, no polling first. */
-export function socketUrl(baseUrl: string, userId: number | null): string {
+/**
+ * socket.io over a bare WebSocket: engine.io v4, no polling first. With a
+ * version, the handshake names the version the client shows, and the server
+ * first replays what it missed since (docs/realtime.md, after a reconnect).
+ */
+export function socketUrl(baseUrl: string, userId: number | null, version?: number): string {
   const ws = baseUrl.replace(/^http/, 'ws');
   const query = userId === null ? '' : `&user_id=${userId}`;
-  return `${ws}/socket.io/?EIO=4&transport=websocket${query}`;
+  const position = userId !== null && version !== undefined ? `&version=${version}` : '';
+  return `${ws}/socket.io/?EIO=4&transport=websocket${query}${position}`;
 }

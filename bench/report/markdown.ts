@@ -74,13 +74,15 @@ function configLine(result: ScenarioResult): string {
 
 function caseBlock(result: ScenarioResult, item: CaseResult): string {
   const project = result.servers.project.label;
+  const value = (role: 'project' | 'floor', def: CaseResult['metrics'][number]): string =>
+    result.notRunOn?.[role] ? 'not run' : formatValue(item.summary[role][def.key], def.unit);
   const rows = item.metrics.map((def) => {
     const unit = def.unit === 'count' || def.unit === 'yes/no' ? '' : ` (${def.unit})`;
     const runs = (role: 'project' | 'floor'): string => item.runs[role].map((run) => formatValue(run.metrics[def.key], def.unit)).join(' / ');
     return [
       `${def.label}${unit}${def.aggregate === 'sum' ? ', all runs' : ''}`,
-      formatValue(item.summary.project[def.key], def.unit),
-      formatValue(item.summary.floor[def.key], def.unit),
+      value('project', def),
+      value('floor', def),
       def.ratio ? formatRatio(item.ratios[def.key]) : '',
       runs('project'),
       runs('floor'),
@@ -99,10 +101,20 @@ function caseBlock(result: ScenarioResult, item: CaseResult): string {
   ].join('\n');
 }
 
+/** "Not run on the floor: why", for a scenario that runs on one server only. */
+function notRunLine(result: ScenarioResult): string[] {
+  return (['project', 'floor'] as const).flatMap((role) => {
+    const why = result.notRunOn?.[role];
+    return why ? [`Not run on the ${role === 'floor' ? 'floor' : result.servers.project.label}: ${why}.`] : [];
+  });
+}
+
 export function figuresBlock(results: Results): string {
   if (results.length === 0) return '_No results yet._';
   return results
-    .map((result) => [`### ${result.title}`, '', `_${configLine(result)}_`, '', ...result.cases.map((item) => caseBlock(result, item))].join('\n\n').replace(/\n{3,}/g, '\n\n'))
+    .map((result) =>
+      [`### ${result.title}`, '', `_${configLine(result)}_`, '', ...notRunLine(result), ...result.cases.map((item) => caseBlock(result, item))].join('\n\n').replace(/\n{3,}/g, '\n\n'),
+    )
     .join('\n\n');
 }
 

@@ -85,8 +85,12 @@ function twoInstanceTarget(results: Results): TargetRow {
   };
 }
 
-/** Counts that must be zero, summed over a scenario's cases and runs; null when a run failed. */
-function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: readonly string[]): number | null {
+/**
+ * Counts that must be zero, summed over a scenario's cases and runs; null
+ * when a run failed; undefined when the scenario does not run on that server.
+ */
+function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: readonly string[]): number | null | undefined {
+  if (result.notRunOn?.[role]) return undefined;
   let sum = 0;
   for (const item of result.cases) {
     if (item.runs[role].some((run) => run.error)) return null;
@@ -103,14 +107,15 @@ function zeroTotal(result: ScenarioResult, role: 'project' | 'floor', keys: read
 function zeroTarget(results: Results, scenarios: readonly ScenarioName[], keys: readonly string[], figure: string): TargetRow {
   const present = scenarios.map((name) => results[name]).filter((result): result is ScenarioResult => result !== undefined);
   if (present.length === 0) return missingRow(figure, '0');
-  const total = (role: 'project' | 'floor'): number | null => {
-    const parts = present.map((result) => zeroTotal(result, role, keys));
+  const total = (role: 'project' | 'floor'): number | null | undefined => {
+    const parts = present.map((result) => zeroTotal(result, role, keys)).filter((part) => part !== undefined);
+    if (parts.length === 0) return undefined;
     return parts.some((part) => part === null) ? null : parts.reduce<number>((sum, part) => sum + (part ?? 0), 0);
   };
   const project = total('project');
   const floor = total('floor');
-  const show = (value: number | null): string => (value === null ? 'n/a (a run failed)' : formatValue(value, 'count'));
-  return { figure, target: '0', project: show(project), floor: show(floor), ratio: '', pass: project === null ? false : project === 0 };
+  const show = (value: number | null | undefined): string => (value === undefined ? 'not run' : value === null ? 'n/a (a run failed)' : formatValue(value, 'count'));
+  return { figure, target: '0', project: show(project), floor: show(floor), ratio: '', pass: project === undefined ? null : project === null ? false : project === 0 };
 }
 
 /** The issue's targets, in its order. */
@@ -130,8 +135,10 @@ export function targetRows(results: Results): TargetRow[] {
     absoluteTarget(results, 'presence', '1,000 windows on one user', 'probe_leave_max', 'presence storm: slowest probe GET during the leave', '≤ 100 ms', (v) => v <= 100),
     absoluteTarget(results, 'presence', '1,000 windows on one user', 'right_count', 'presence storm: every window ends with the right count', 'yes', (v) => v === 1),
     ...(['fanout', 'two-instances'] as const).map((name) => zeroTarget(results, [name], ['missing'], `${name}: missing deliveries`)),
-    zeroTarget(results, ['fanout', 'throughput', 'two-instances', 'presence'], ['non2xx', 'probe_non2xx'], 'non-2xx responses, every scenario'),
-    zeroTarget(results, ['fanout', 'memory', 'two-instances', 'presence'], ['errors', 'connect_failures'], 'bad events, duplicates, failed connects'),
+    zeroTarget(results, ['reconnect'], ['missing'], 'reconnect: missing changes after reconnects'),
+    zeroTarget(results, ['reconnect'], ['recovered_false', 'replay_errors'], 'reconnect: recovered false, replays out of order or unfinished'),
+    zeroTarget(results, ['fanout', 'throughput', 'two-instances', 'presence', 'reconnect'], ['non2xx', 'probe_non2xx'], 'non-2xx responses, every scenario'),
+    zeroTarget(results, ['fanout', 'memory', 'two-instances', 'presence', 'reconnect'], ['errors', 'connect_failures'], 'bad events, duplicates, failed connects'),
     zeroTarget(results, ['fanout', 'two-instances'], ['out_of_order'], 'user_update older than one the client already had'),
   ];
 }

@@ -60,19 +60,30 @@ export function fanoutMetrics(instances: number): MetricDef[] {
   return defs;
 }
 
-interface SendLog {
+export interface SendLog {
   sentAt: Float64Array;
   doneAt: Float64Array;
   status: Int32Array;
+  /** The version each 2xx answer carried; 0 when none could be read. */
+  version: Int32Array;
   failures: string[];
+}
+
+function versionOf(body: string): number {
+  try {
+    const version = (JSON.parse(body) as { version?: unknown }).version;
+    return typeof version === 'number' && Number.isInteger(version) ? version : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /**
  * PATCHes sent open loop: PATCH i leaves at start + i / rate whether or not
  * the earlier ones have answered, as independent windows would send them.
  */
-async function openLoop(url: string, count: number, rateHz: number, valueOf: (i: number) => string): Promise<SendLog> {
-  const log: SendLog = { sentAt: new Float64Array(count), doneAt: new Float64Array(count), status: new Int32Array(count), failures: [] };
+export async function openLoop(url: string, count: number, rateHz: number, valueOf: (i: number) => string): Promise<SendLog> {
+  const log: SendLog = { sentAt: new Float64Array(count), doneAt: new Float64Array(count), status: new Int32Array(count), version: new Int32Array(count), failures: [] };
   const interval = 1000 / rateHz;
   const start = nowMs() + 5;
   const inflight: Promise<void>[] = [];
@@ -85,6 +96,7 @@ async function openLoop(url: string, count: number, rateHz: number, valueOf: (i:
           log.sentAt[i] = result.sentAt;
           log.doneAt[i] = result.sentAt + result.ms;
           log.status[i] = result.status;
+          if (isOk(result.status)) log.version[i] = versionOf(result.body);
         },
         (error: Error) => {
           log.status[i] = 0;

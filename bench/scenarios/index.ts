@@ -4,6 +4,7 @@ import { coldStart } from './cold-start';
 import { fanout } from './fanout';
 import { memory } from './memory';
 import { presence } from './presence';
+import { reconnect } from './reconnect';
 import { throughput } from './throughput';
 import { twoInstances } from './two-instances';
 
@@ -14,6 +15,7 @@ const ALL: Record<ScenarioName, Scenario> = {
   'two-instances': twoInstances,
   'cold-start': coldStart,
   presence,
+  reconnect,
 };
 
 export function scenarioByName(name: ScenarioName): Scenario {
