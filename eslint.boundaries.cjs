@@ -12,7 +12,7 @@
 const SHARED_FOLDERS = ['common', 'config', 'database', 'events', 'health', 'realtime'];
 
 const MESSAGE =
-  'Outside its own folder, code in src/ imports only a shared folder\'s index (' +
+  "Outside its own folder, code in src/ imports only a shared folder's index (" +
   SHARED_FOLDERS.map((name) => `../${name}`).join(', ') +
   '): shared folders never import a feature, and a feature never imports another one.';
 

@@ -6,7 +6,16 @@
  * but Jest's module loader (before Node 24.9) cannot, so Jest compiles those
  * packages to CommonJS with Babel; our TypeScript goes through ts-jest.
  */
-const ESM_PACKAGES = ['@nestjs', 'file-type', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras', '@borewit', 'load-esm'];
+const ESM_PACKAGES = [
+  '@nestjs',
+  'file-type',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  '@borewit',
+  'load-esm',
+];
 
 const shared = {
   // Node's, plus: child processes a test file left running are killed when it ends.
@@ -19,7 +28,11 @@ const shared = {
       {
         babelrc: false,
         configFile: false,
-        plugins: [require.resolve('./test/jest/import-meta-to-cjs.js'), '@babel/plugin-transform-dynamic-import', '@babel/plugin-transform-modules-commonjs'],
+        plugins: [
+          require.resolve('./test/jest/import-meta-to-cjs.js'),
+          '@babel/plugin-transform-dynamic-import',
+          '@babel/plugin-transform-modules-commonjs',
+        ],
       },
     ],
   },

@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { atExit } from './lib/children';
 import { describeMachine } from './lib/machine';
-import { BenchOptions, DEFAULT_FLOOR_COMMAND, DEFAULT_PROJECT_COMMAND, isCanonicalFullRun, parseOptions, USAGE } from './lib/options';
+import {
+  BenchOptions,
+  DEFAULT_FLOOR_COMMAND,
+  DEFAULT_PROJECT_COMMAND,
+  isCanonicalFullRun,
+  parseOptions,
+  USAGE,
+} from './lib/options';
 import { repoRoot } from './lib/paths';
 import type { ScenarioResult } from './lib/results';
 import { BenchContext, runScenario } from './lib/scenario';

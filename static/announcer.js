@@ -60,7 +60,8 @@ export class Announcer {
    * @param {SaveState} now
    */
   saveStateChanged(before, now) {
-    if (now === 'offline' && before !== 'offline') this.say('No connection. Your change is kept and goes out when the connection is back.');
+    if (now === 'offline' && before !== 'offline')
+      this.say('No connection. Your change is kept and goes out when the connection is back.');
     if (now === 'saved' && before === 'offline') this.say('Your change is saved now.');
     if (now === 'error' && before !== 'error') this.say('Your change could not be saved; the reason is under the field.');
   }

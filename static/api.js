@@ -173,7 +173,12 @@ export async function getHistory(id, limit) {
 function isChange(value) {
   if (typeof value !== 'object' || value === null) return false;
   const change = /** @type {Partial<UserChangeResponse>} */ (value);
-  return Number.isSafeInteger(change.seq) && Number.isSafeInteger(change.version) && typeof change.changes === 'object' && change.changes !== null;
+  return (
+    Number.isSafeInteger(change.seq) &&
+    Number.isSafeInteger(change.version) &&
+    typeof change.changes === 'object' &&
+    change.changes !== null
+  );
 }
 
 /**

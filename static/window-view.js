@@ -178,7 +178,8 @@ export class WindowView {
     const wanted = placeholder === null ? [] : [{ value: '', text: placeholder }];
     for (const user of users) wanted.push({ value: String(user.id), text: `#${user.id} ${fullName(user)}` });
     const options = this.select.options;
-    const same = options.length === wanted.length && wanted.every((w, i) => options[i].value === w.value && options[i].text === w.text);
+    const same =
+      options.length === wanted.length && wanted.every((w, i) => options[i].value === w.value && options[i].text === w.text);
     if (!same) this.select.replaceChildren(...wanted.map((w) => new Option(w.text, w.value)));
     this.select.value = selected === null ? '' : String(selected);
   }

@@ -22,7 +22,17 @@
  *   this window sends as "Window 1"); the History panel lists the latest
  *   changes, kept live from the same events.
  */
-import { createUser, deleteUser, getHistory, getUser, isNetworkFailure, isNotFound, listUsers, patchUser, setChangedBy } from './api.js';
+import {
+  createUser,
+  deleteUser,
+  getHistory,
+  getUser,
+  isNetworkFailure,
+  isNotFound,
+  listUsers,
+  patchUser,
+  setChangedBy,
+} from './api.js';
 import { Announcer } from './announcer.js';
 import { CHANGED_BY_MAX_LENGTH, HISTORY_SHOWN, LIST_PAGE_SIZE } from './constants.js';
 import { EditQueue } from './edit-queue.js';
@@ -175,7 +185,13 @@ function addToHistory(before, after) {
   for (const field of /** @type {NameField[]} */ (['first_name', 'last_name'])) {
     if (before[field] !== after[field]) fields.push({ field, from: before[field], to: after[field] });
   }
-  state.history.unshift({ version: after.version, by: state.authors.get(after.version) ?? null, at: after.updated_at, action: 'update', fields });
+  state.history.unshift({
+    version: after.version,
+    by: state.authors.get(after.version) ?? null,
+    at: after.updated_at,
+    action: 'update',
+    fields,
+  });
   state.history.length = Math.min(state.history.length, HISTORY_SHOWN);
   view.showHistory(state.history);
 }

@@ -77,10 +77,15 @@ describeOnSqlite('npm run bench -- --quick', () => {
           for (const role of ['project', 'floor'] as const) {
             const where = `${scenario} / ${item.name} / ${role}`;
             const runs = result.notRunOn?.[role] ? 0 : 1;
-            expect({ where, runs: item.runs[role].length, errors: item.runs[role].map((r) => r.error).filter(Boolean) }).toEqual({ where, runs, errors: [] });
+            expect({ where, runs: item.runs[role].length, errors: item.runs[role].map((r) => r.error).filter(Boolean) }).toEqual({
+              where,
+              runs,
+              errors: [],
+            });
             if (runs === 0) continue;
             for (const key of MUST_BE_ZERO) {
-              if (key in item.summary[role]) expect({ where, key, value: item.summary[role][key] }).toEqual({ where, key, value: 0 });
+              if (key in item.summary[role])
+                expect({ where, key, value: item.summary[role][key] }).toEqual({ where, key, value: 0 });
             }
             for (const key of MUST_BE_POSITIVE[scenario] ?? []) {
               expect({ where, key, positive: (item.summary[role][key] ?? 0) > 0 }).toEqual({ where, key, positive: true });

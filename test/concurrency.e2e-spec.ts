@@ -60,8 +60,12 @@ describe(`concurrent writes (${TEST_DB})`, () => {
     let lost = 0;
     for (let round = 0; round < 50; round += 1) {
       const [first, last] = await Promise.all([
-        request(t.url).patch(`/api/users/${user.id}`).send({ first_name: `first-${round}` }),
-        request(t.url).patch(`/api/users/${user.id}`).send({ last_name: `last-${round}` }),
+        request(t.url)
+          .patch(`/api/users/${user.id}`)
+          .send({ first_name: `first-${round}` }),
+        request(t.url)
+          .patch(`/api/users/${user.id}`)
+          .send({ last_name: `last-${round}` }),
       ]);
       expect([first.status, last.status]).toEqual([200, 200]);
       const stored = await getUser(t.url, user.id);

@@ -76,14 +76,19 @@ describe('docs/realtime.md and the socket.io events in the code', () => {
   });
 
   it('finds the events (a check that reading the wire map works)', () => {
-    expect(events[SERVER_TO_CLIENT]).toEqual(expect.arrayContaining(['user_update', 'presence', 'recovery', 'head', 'exception']));
+    expect(events[SERVER_TO_CLIENT]).toEqual(
+      expect.arrayContaining(['user_update', 'presence', 'recovery', 'head', 'exception']),
+    );
     expect(events[CLIENT_TO_SERVER]).toEqual(expect.arrayContaining(['subscribe']));
   });
 
-  it.each([SERVER_TO_CLIENT, CLIENT_TO_SERVER] as const)('documents every %s event under a heading naming it and its direction', (direction) => {
-    const documented = documentedEvents(read(REALTIME_DOC));
-    expect(events[direction].filter((event) => !documented[direction].has(event))).toEqual([]);
-  });
+  it.each([SERVER_TO_CLIENT, CLIENT_TO_SERVER] as const)(
+    'documents every %s event under a heading naming it and its direction',
+    (direction) => {
+      const documented = documentedEvents(read(REALTIME_DOC));
+      expect(events[direction].filter((event) => !documented[direction].has(event))).toEqual([]);
+    },
+  );
 
   it.each([SERVER_TO_CLIENT, CLIENT_TO_SERVER] as const)('documents no %s event the code does not have', (direction) => {
     const known = new Set([...events[direction], ...RESERVED_EVENTS]);
@@ -132,7 +137,10 @@ function routesOf(t: TestApp): string[] {
 }
 
 function joinPaths(...parts: string[]): string {
-  return `/${parts.flatMap((part) => part.split('/')).filter(Boolean).join('/')}`;
+  return `/${parts
+    .flatMap((part) => part.split('/'))
+    .filter(Boolean)
+    .join('/')}`;
 }
 
 function asList<T>(value: unknown): T[] {
@@ -160,12 +168,16 @@ function documentedRoutes(markdown: string): Set<string> {
  * throwaway feature's event that the app does not have.
  */
 function wireMapEvents(): { serverToClient: string[]; clientToServer: string[] } {
-  const parsed = ts.getParsedCommandLineOfConfigFile(join(ROOT, 'tsconfig.build.json'), {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+  const parsed = ts.getParsedCommandLineOfConfigFile(
+    join(ROOT, 'tsconfig.build.json'),
+    {},
+    {
+      ...ts.sys,
+      onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+        throw new Error(ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'));
+      },
     },
-  });
+  );
   if (!parsed) throw new Error('tsconfig.build.json could not be read');
   const program = ts.createProgram({ rootNames: parsed.fileNames, options: { ...parsed.options, noEmit: true } });
   const checker = program.getTypeChecker();
@@ -198,7 +210,8 @@ function gatewayMessagesOf(t: TestApp): string[] {
     const prototype = metatype.prototype as Record<string, unknown>;
     for (const name of scanner.getAllMethodNames(prototype)) {
       const handler = prototype[name] as object;
-      if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, handler)) messages.add(String(Reflect.getMetadata(MESSAGE_METADATA, handler)));
+      if (Reflect.getMetadata(MESSAGE_MAPPING_METADATA, handler))
+        messages.add(String(Reflect.getMetadata(MESSAGE_METADATA, handler)));
     }
   }
   return [...messages].sort();
@@ -288,7 +301,12 @@ function brokenLinks(file: string): string[] {
       broken.push(`${link}: no such file`);
       continue;
     }
-    if (anchor && statSync(target).isFile() && extname(target) === '.md' && !anchorsOf(readFileSync(target, 'utf8')).has(anchor)) {
+    if (
+      anchor &&
+      statSync(target).isFile() &&
+      extname(target) === '.md' &&
+      !anchorsOf(readFileSync(target, 'utf8')).has(anchor)
+    ) {
       broken.push(`${link}: no heading with that anchor in ${inRepo}`);
     }
   }

@@ -38,8 +38,12 @@ class CreateOrders1764200000000 implements MigrationInterface {
   name = 'CreateOrders1764200000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    const serial = queryRunner.connection.options.type === 'postgres' ? 'SERIAL PRIMARY KEY' : 'integer PRIMARY KEY AUTOINCREMENT NOT NULL';
-    const now = queryRunner.connection.options.type === 'postgres' ? 'timestamptz NOT NULL DEFAULT now()' : "datetime NOT NULL DEFAULT (datetime('now'))";
+    const serial =
+      queryRunner.connection.options.type === 'postgres' ? 'SERIAL PRIMARY KEY' : 'integer PRIMARY KEY AUTOINCREMENT NOT NULL';
+    const now =
+      queryRunner.connection.options.type === 'postgres'
+        ? 'timestamptz NOT NULL DEFAULT now()'
+        : "datetime NOT NULL DEFAULT (datetime('now'))";
     await queryRunner.query(`CREATE TABLE "orders" ("id" ${serial}, "item" varchar(100) NOT NULL, "created_at" ${now})`);
   }
 
@@ -148,7 +152,9 @@ describe('adding a feature module', () => {
       const { body } = await request(t.url).post('/api/orders').send({ item: 'tea' }).expect(201);
       expect(body).toEqual({ id: 1, item: 'tea' });
       await request(t.url).post('/api/orders').send({ item: 5 }).expect(400);
-      await eventually(() => expect(client.received.filter((entry) => entry.event === 'order_update').map((entry) => entry.data)).toEqual([body]));
+      await eventually(() =>
+        expect(client.received.filter((entry) => entry.event === 'order_update').map((entry) => entry.data)).toEqual([body]),
+      );
       // The users feature works alongside.
       await request(t.url).post('/api/users').send({ first_name: 'a', last_name: 'b' }).expect(201);
       await client.waitForUpdates(1);

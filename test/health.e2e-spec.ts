@@ -79,7 +79,11 @@ describe('GET /health', () => {
           expect(result.status).toBe(503);
           return result;
         });
-        expect(down.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } }, info: { database: { status: 'up' } } });
+        expect(down.body).toMatchObject({
+          status: 'error',
+          error: { redis: { status: 'down' } },
+          info: { database: { status: 'up' } },
+        });
       } finally {
         await redis.start();
       }

@@ -3,7 +3,6 @@ import type { UserChangeResponse } from '../src/users/user.response';
 import { startTestApp, TEST_DB, TestApp } from './helpers/app';
 import { createUser } from './helpers/factories';
 
-
 /** A GET of the change history or feed, typed. */
 async function changesAt(url: string, path: string): Promise<UserChangeResponse[]> {
   return (await request(url).get(path).expect(200)).body as UserChangeResponse[];
@@ -25,7 +24,14 @@ describe('the change history', () => {
   }
 
   it('records create, each update (the fields that changed, from and to) and delete, newest first, also after the delete', async () => {
-    const created = (await request(t.url).post('/api/users').set('X-Changed-By', 'Window 1').set('X-Request-Id', 'req-create-1').send({ first_name: 'Ann', last_name: 'Lee' }).expect(201)).body;
+    const created = (
+      await request(t.url)
+        .post('/api/users')
+        .set('X-Changed-By', 'Window 1')
+        .set('X-Request-Id', 'req-create-1')
+        .send({ first_name: 'Ann', last_name: 'Lee' })
+        .expect(201)
+    ).body;
     await patch(created.id, { first_name: 'Anna' }, 'Window 1');
     await patch(created.id, { last_name: 'Li', first_name: 'Anna' }, 'Window 2');
     await request(t.url).delete(`/api/users/${created.id}`).set('X-Changed-By', 'script').expect(204);
@@ -52,7 +58,9 @@ describe('the change history', () => {
       changes: { first_name: { from: 'Anna', to: null }, last_name: { from: 'Li', to: null } },
       user: { id: created.id, first_name: 'Anna', last_name: 'Li', version: 3 },
     });
-    expect(history.map((change: { seq: number }) => change.seq)).toEqual([...history.map((change: { seq: number }) => change.seq)].sort((a, b) => b - a));
+    expect(history.map((change: { seq: number }) => change.seq)).toEqual(
+      [...history.map((change: { seq: number }) => change.seq)].sort((a, b) => b - a),
+    );
     for (const change of history) expect(Date.parse(change.at)).not.toBeNaN();
     // Every record has a request id: the client's when sane, one of the server's otherwise.
     expect(first.request_id).toMatch(/^[0-9a-f-]{36}$/);
@@ -107,7 +115,11 @@ describe('the change history', () => {
     ['a label over 64 characters', 'w'.repeat(65)],
   ])('refuses an X-Changed-By with %s, changing nothing', async (_, label) => {
     const user = await createUser(t.url);
-    const response = await request(t.url).patch(`/api/users/${user.id}`).set('X-Changed-By', label).send({ first_name: 'x' }).expect(400);
+    const response = await request(t.url)
+      .patch(`/api/users/${user.id}`)
+      .set('X-Changed-By', label)
+      .send({ first_name: 'x' })
+      .expect(400);
     expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('X-Changed-By') });
     expect((await request(t.url).get(`/api/users/${user.id}`).expect(200)).body.version).toBe(1);
   });
@@ -151,10 +163,16 @@ describe('a change and its record are one', () => {
 
   async function refuseRecords(): Promise<void> {
     if (TEST_DB === 'postgres') {
-      await t.dataSource.query(`CREATE FUNCTION refuse_record() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'record refused'; END $$ LANGUAGE plpgsql`);
-      await t.dataSource.query('CREATE TRIGGER refuse_record BEFORE INSERT ON user_changes FOR EACH ROW EXECUTE FUNCTION refuse_record()');
+      await t.dataSource.query(
+        `CREATE FUNCTION refuse_record() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'record refused'; END $$ LANGUAGE plpgsql`,
+      );
+      await t.dataSource.query(
+        'CREATE TRIGGER refuse_record BEFORE INSERT ON user_changes FOR EACH ROW EXECUTE FUNCTION refuse_record()',
+      );
     } else {
-      await t.dataSource.query(`CREATE TRIGGER refuse_record BEFORE INSERT ON user_changes BEGIN SELECT RAISE(ABORT, 'record refused'); END`);
+      await t.dataSource.query(
+        `CREATE TRIGGER refuse_record BEFORE INSERT ON user_changes BEGIN SELECT RAISE(ABORT, 'record refused'); END`,
+      );
     }
   }
 

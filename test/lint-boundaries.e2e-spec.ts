@@ -22,17 +22,27 @@ describe('the boundary between shared folders and features (npm run lint)', () =
     ['a shared folder re-exporting from a feature', 'src/realtime/redis/x.ts', "export * from '../../users/users.wire';"],
     ['a type-only import from a feature', 'src/database/x.ts', "import type { User } from '../users/user.entity';"],
     ['a feature reaching past a shared index', 'src/users/x.ts', "import { versionEtag } from '../common/http/etag';"],
-    ['a nested feature file reaching past an index', 'src/users/dto/x.ts', "import { roomForTopic } from '../../realtime/topics';"],
+    [
+      'a nested feature file reaching past an index',
+      'src/users/dto/x.ts',
+      "import { roomForTopic } from '../../realtime/topics';",
+    ],
     ['a feature importing another feature', 'src/orders/x.ts', "import { UsersService } from '../users/users.service';"],
     ['a shared folder importing the app', 'src/config/x.ts', "import { AppModule } from '../app.module';"],
   ])('refuses %s', async (_, filePath, code) => {
-    expect(await boundaryErrors(filePath, code)).toEqual([expect.stringMatching(/^no-restricted-imports: .*shared folder's index/)]);
+    expect(await boundaryErrors(filePath, code)).toEqual([
+      expect.stringMatching(/^no-restricted-imports: .*shared folder's index/),
+    ]);
   });
 
   it.each([
     ['a feature importing a shared index', 'src/users/x.ts', "import { RealtimeTopics } from '../realtime';"],
     ['a nested feature file importing within its feature', 'src/users/dto/x.ts', "import { User } from '../user.entity';"],
-    ['a shared folder importing another shared index', 'src/realtime/redis/x.ts', "import { EnvironmentVariables } from '../../config';"],
+    [
+      'a shared folder importing another shared index',
+      'src/realtime/redis/x.ts',
+      "import { EnvironmentVariables } from '../../config';",
+    ],
     ['a shared folder importing within itself', 'src/realtime/redis/x.ts', "import { roomForTopic } from '../topics';"],
     ['the app composing features', 'src/app.module.ts', "import { UsersModule } from './users/users.module';"],
   ])('allows %s', async (_, filePath, code) => {

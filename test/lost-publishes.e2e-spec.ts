@@ -79,7 +79,10 @@ describe(`lost publishes on ${TEST_DB}`, () => {
     await cluster.redis.stop();
     // Longer than REDIS_PUBLISH_QUEUE_MS: A's publisher drops what it queued for B.
     for (let i = 1; i <= 6; i += 1) {
-      await request(a.url).patch(`/api/users/${user.id}`).send({ first_name: `outage ${i}` }).expect(200);
+      await request(a.url)
+        .patch(`/api/users/${user.id}`)
+        .send({ first_name: `outage ${i}` })
+        .expect(200);
       await new Promise((resolve) => setTimeout(resolve, 400));
     }
     await cluster.redis.start();

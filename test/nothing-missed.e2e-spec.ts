@@ -90,7 +90,9 @@ describe(`nothing missed on ${TEST_DB}`, () => {
     };
     const started = Date.now();
     await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
-    log(`${outcomes.length} PATCHes in ${Date.now() - started} ms: ${outcomes.filter((o) => o.status === 200).length} answered 200`);
+    log(
+      `${outcomes.length} PATCHes in ${Date.now() - started} ms: ${outcomes.filter((o) => o.status === 200).length} answered 200`,
+    );
 
     // The windows of the killed instance reconnect to the other one (as behind a load balancer), from the version they show.
     for (const [index, viewer] of viewers.entries()) {
@@ -113,8 +115,10 @@ describe(`nothing missed on ${TEST_DB}`, () => {
     // Every 2xx PATCH has exactly one change record; every record is of a request that was sent.
     const feed = await changeFeed(a.url);
     const recordsByRequest = new Map<string, number>();
-    for (const change of feed) if (change.request_id) recordsByRequest.set(change.request_id, (recordsByRequest.get(change.request_id) ?? 0) + 1);
-    for (const outcome of outcomes.filter((o) => o.status === 200)) expect([outcome.requestId, recordsByRequest.get(outcome.requestId)]).toEqual([outcome.requestId, 1]);
+    for (const change of feed)
+      if (change.request_id) recordsByRequest.set(change.request_id, (recordsByRequest.get(change.request_id) ?? 0) + 1);
+    for (const outcome of outcomes.filter((o) => o.status === 200))
+      expect([outcome.requestId, recordsByRequest.get(outcome.requestId)]).toEqual([outcome.requestId, 1]);
     for (const [requestId, count] of recordsByRequest) {
       if (requestId.startsWith('proof-')) expect([requestId, count]).toEqual([requestId, 1]);
     }
@@ -131,7 +135,10 @@ async function changeFeed(url: string): Promise<{ seq: number; request_id: strin
   const all: { seq: number; request_id: string | null }[] = [];
   for (;;) {
     const since = all.at(-1)?.seq ?? 0;
-    const page = (await request(url).get(`/api/changes?since=${since}&limit=1000`).expect(200)).body as { seq: number; request_id: string | null }[];
+    const page = (await request(url).get(`/api/changes?since=${since}&limit=1000`).expect(200)).body as {
+      seq: number;
+      request_id: string | null;
+    }[];
     if (page.length === 0) return all;
     all.push(...page);
   }

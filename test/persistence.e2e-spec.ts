@@ -38,37 +38,47 @@ describe('a file database', () => {
     }
   });
 
-  (TEST_DB === 'sqlite' ? it : it.skip)('syncs every commit to disk by default (DB_SYNCHRONOUS=full), at checkpoints with normal', async () => {
-    for (const [setting, expected] of [[undefined, 2], ['normal', 1], ['full', 2]] as const) {
-      const app = await startTestApp({ env: setting ? { DB_SYNCHRONOUS: setting } : {} });
-      try {
-        expect(await app.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: expected }]);
-      } finally {
-        await app.close();
+  (TEST_DB === 'sqlite' ? it : it.skip)(
+    'syncs every commit to disk by default (DB_SYNCHRONOUS=full), at checkpoints with normal',
+    async () => {
+      for (const [setting, expected] of [
+        [undefined, 2],
+        ['normal', 1],
+        ['full', 2],
+      ] as const) {
+        const app = await startTestApp({ env: setting ? { DB_SYNCHRONOUS: setting } : {} });
+        try {
+          expect(await app.dataSource.query('PRAGMA synchronous')).toEqual([{ synchronous: expected }]);
+        } finally {
+          await app.close();
+        }
       }
-    }
-  });
+    },
+  );
 
   // Inspects the SQLite file itself; on PostgreSQL the restart test above is what applies.
-  (TEST_DB === 'sqlite' ? it : it.skip)('is created by the migrations (never synchronize), in WAL mode, and the migrations run once', async () => {
-    const path = join(dir, 'app.sqlite');
-    const app = await startTestApp({ env: { DB_PATH: path } });
-    await app.close();
-    const again = await startTestApp({ env: { DB_PATH: path } });
-    await again.close();
+  (TEST_DB === 'sqlite' ? it : it.skip)(
+    'is created by the migrations (never synchronize), in WAL mode, and the migrations run once',
+    async () => {
+      const path = join(dir, 'app.sqlite');
+      const app = await startTestApp({ env: { DB_PATH: path } });
+      await app.close();
+      const again = await startTestApp({ env: { DB_PATH: path } });
+      await again.close();
 
-    const dataSource = new DataSource(buildDataSourceOptions(validateEnvironment({ DB_PATH: path })));
-    await dataSource.initialize();
-    try {
-      const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
-      expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000', 'CreateUserChanges1764300000000']);
-      expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
-      expect(await dataSource.showMigrations()).toBe(false);
-      // The entity and the migrated schema agree: migration:generate would find nothing to do.
-      const pending = await dataSource.driver.createSchemaBuilder().log();
-      expect(pending.upQueries.map((query) => query.query)).toEqual([]);
-    } finally {
-      await dataSource.destroy();
-    }
-  });
+      const dataSource = new DataSource(buildDataSourceOptions(validateEnvironment({ DB_PATH: path })));
+      await dataSource.initialize();
+      try {
+        const applied = await dataSource.query<{ name: string }[]>('SELECT name FROM migrations');
+        expect(applied.map((row) => row.name)).toEqual(['CreateUsers1764100000000', 'CreateUserChanges1764300000000']);
+        expect(await dataSource.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
+        expect(await dataSource.showMigrations()).toBe(false);
+        // The entity and the migrated schema agree: migration:generate would find nothing to do.
+        const pending = await dataSource.driver.createSchemaBuilder().log();
+        expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+      } finally {
+        await dataSource.destroy();
+      }
+    },
+  );
 });

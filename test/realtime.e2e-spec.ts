@@ -54,9 +54,7 @@ describe('user_update events', () => {
   it('sends the event after the commit: a client that reads on receipt sees the change', async () => {
     const user = await createUser(t.url);
     const client = await connect();
-    const seen = new Promise<unknown>((resolve) =>
-      client.socket.once('user_update', () => resolve(getUser(t.url, user.id))),
-    );
+    const seen = new Promise<unknown>((resolve) => client.socket.once('user_update', () => resolve(getUser(t.url, user.id))));
     await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'Committed' }).expect(200);
     expect(await seen).toMatchObject({ last_name: 'Committed', version: 2 });
   });
@@ -148,7 +146,11 @@ describe('user_update events', () => {
     it('says in each event who made the change (X-Changed-By) and its sequence number', async () => {
       const user = await createUser(t.url);
       const follower = await connect({ user_id: String(user.id) });
-      const patched = await request(t.url).patch(`/api/users/${user.id}`).set('X-Changed-By', 'Window 1').send({ first_name: 'by w1' }).expect(200);
+      const patched = await request(t.url)
+        .patch(`/api/users/${user.id}`)
+        .set('X-Changed-By', 'Window 1')
+        .send({ first_name: 'by w1' })
+        .expect(200);
       await request(t.url).patch(`/api/users/${user.id}`).send({ last_name: 'by nobody' }).expect(200);
       const [first, second] = await follower.waitForUpdates(2);
       expect(first).toMatchObject({ action: 'update', by: 'Window 1', user: patched.body });

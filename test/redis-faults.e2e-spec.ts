@@ -59,7 +59,8 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
       return;
     }
     const user = await createUser(a.url);
-    const before = (await request(a.url).patch(`/api/users/${user.id}`).send({ first_name: 'before' }).expect(200)).body as WireUser;
+    const before = (await request(a.url).patch(`/api/users/${user.id}`).send({ first_name: 'before' }).expect(200))
+      .body as WireUser;
     await eventually(() => holds(onB, before), 2_000);
     expect((await health(a)).status).toBe(200);
 
@@ -67,11 +68,15 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
     const stoppedAt = Date.now();
 
     for (const server of [a, b]) {
-      const report = await eventually(async () => {
-        const result = await health(server);
-        expect(result.status).toBe(503);
-        return result.body;
-      }, 5_000, 100);
+      const report = await eventually(
+        async () => {
+          const result = await health(server);
+          expect(result.status).toBe(503);
+          return result.body;
+        },
+        5_000,
+        100,
+      );
       expect(report.status).toBe('error');
       expect(report.error.redis.status).toBe('down');
       expect(report.info.database.status).toBe('up');
@@ -82,10 +87,17 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
     const during: WireUser[] = [];
     for (const server of [a, b]) {
       const started = Date.now();
-      const created = (await request(server.url).post('/api/users').send({ first_name: 'during', last_name: 'outage' }).expect(201)).body as WireUser;
+      const created = (
+        await request(server.url).post('/api/users').send({ first_name: 'during', last_name: 'outage' }).expect(201)
+      ).body as WireUser;
       await request(server.url).get(`/api/users/${created.id}`).expect(200);
       await request(server.url).get('/api/users').expect(200);
-      const patched = (await request(server.url).patch(`/api/users/${user.id}`).send({ last_name: `via ${server.port}` }).expect(200)).body as WireUser;
+      const patched = (
+        await request(server.url)
+          .patch(`/api/users/${user.id}`)
+          .send({ last_name: `via ${server.port}` })
+          .expect(200)
+      ).body as WireUser;
       await request(server.url).delete(`/api/users/${created.id}`).expect(204);
       expect(Date.now() - started).toBeLessThan(2_000);
       during.push(patched);
@@ -104,16 +116,21 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
 
     // A PATCH through A reaches B again, with neither instance restarted.
     let crossed: WireUser | undefined;
-    await eventually(async () => {
-      const patched = (await request(a.url).patch(`/api/users/${user.id}`).send({ first_name: 'after' }).expect(200)).body as WireUser;
-      try {
-        await eventually(() => holds(onB, patched), 500);
-        crossed = patched;
-        return true;
-      } catch {
-        return false;
-      }
-    }, 10_000, 0);
+    await eventually(
+      async () => {
+        const patched = (await request(a.url).patch(`/api/users/${user.id}`).send({ first_name: 'after' }).expect(200))
+          .body as WireUser;
+        try {
+          await eventually(() => holds(onB, patched), 500);
+          crossed = patched;
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      10_000,
+      0,
+    );
     const crossedAfter = Date.now() - restartedAt;
     await eventually(() => crossed !== undefined && holds(onA, crossed), 1_000);
     // And the reverse direction.
@@ -126,7 +143,9 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
       [onA, during[0]],
       [onB, during[1]],
     ] as const) {
-      expect(client.updates().filter((entry) => entry.user.version === update.version && entry.user.id === update.id)).toHaveLength(1);
+      expect(
+        client.updates().filter((entry) => entry.user.version === update.version && entry.user.id === update.id),
+      ).toHaveLength(1);
     }
     log(`Redis back -> /health 200 on both: ${healthyAfter} ms; -> PATCH on A seen on B: ${crossedAfter} ms`);
 
@@ -142,7 +161,10 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
   it('refuses to start, within seconds and with one line naming REDIS_URL, when Redis cannot be reached', async () => {
     const closed = await freePort();
     const started = Date.now();
-    const { code, output } = await runServerExpectingExit({ DB_PATH: ':memory:', REDIS_URL: `redis://127.0.0.1:${closed}` }, 10_000);
+    const { code, output } = await runServerExpectingExit(
+      { DB_PATH: ':memory:', REDIS_URL: `redis://127.0.0.1:${closed}` },
+      10_000,
+    );
     const elapsed = Date.now() - started;
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
@@ -158,7 +180,10 @@ describe(`a Redis outage under two instances on ${TEST_DB}`, () => {
 
   it('never echoes a Redis password', async () => {
     const closed = await freePort();
-    const { code, output } = await runServerExpectingExit({ DB_PATH: ':memory:', REDIS_URL: `redis://:s3cret@127.0.0.1:${closed}` }, 10_000);
+    const { code, output } = await runServerExpectingExit(
+      { DB_PATH: ':memory:', REDIS_URL: `redis://:s3cret@127.0.0.1:${closed}` },
+      10_000,
+    );
     expect(code).toBe(1);
     expect(output).toContain('REDIS_URL');
     expect(output).not.toContain('s3cret');

@@ -10,7 +10,6 @@ import { RecordingClient, UserUpdate } from './helpers/socket-client';
 
 type Received = RecordingClient['received'][number];
 
-
 /** A GET of the change history or feed, typed. */
 async function changesAt(url: string, path: string): Promise<UserChangeResponse[]> {
   return (await request(url).get(path).expect(200)).body as UserChangeResponse[];
@@ -22,7 +21,10 @@ function timeline(client: RecordingClient): Received[] {
 }
 
 function versionsOf(client: RecordingClient, userId: number): number[] {
-  return client.updates().filter((update) => update.user.id === userId).map((update) => update.user.version);
+  return client
+    .updates()
+    .filter((update) => update.user.id === userId)
+    .map((update) => update.user.version);
 }
 
 describe('replay from the change history', () => {
@@ -47,18 +49,32 @@ describe('replay from the change history', () => {
 
   it('a window that reconnects with user_id and version gets what it missed, in order, then recovery, then live events', async () => {
     const user = await createUser(t.url);
-    const missed = [await patch(user.id, { first_name: 'a' }), await patch(user.id, { last_name: 'b' }), await patch(user.id, { first_name: 'c' })];
+    const missed = [
+      await patch(user.id, { first_name: 'a' }),
+      await patch(user.id, { last_name: 'b' }),
+      await patch(user.id, { first_name: 'c' }),
+    ];
     const client = await connect({ user_id: String(user.id), version: '1' });
     await eventually(() => expect(client.received.some((entry) => entry.event === 'recovery')).toBe(true));
     const live = await patch(user.id, { first_name: 'live' });
     await client.waitForUpdates(4);
 
-    expect(timeline(client).map((entry) => entry.event)).toEqual(['user_update', 'user_update', 'user_update', 'recovery', 'user_update']);
+    expect(timeline(client).map((entry) => entry.event)).toEqual([
+      'user_update',
+      'user_update',
+      'user_update',
+      'recovery',
+      'user_update',
+    ]);
     expect(client.updates().map((update) => update.user)).toEqual([...missed, live]);
     expect(client.updates().map((update) => update.by)).toEqual(['Window 2', 'Window 2', 'Window 2', 'Window 2']);
     const seqs = client.updates().map((update) => update.seq);
     expect(seqs).toEqual([seqs[0], seqs[0] + 1, seqs[0] + 2, seqs[0] + 3]);
-    expect(client.received.find((entry) => entry.event === 'recovery')?.data).toEqual({ user_id: user.id, recovered: true, replayed: 3 });
+    expect(client.received.find((entry) => entry.event === 'recovery')?.data).toEqual({
+      user_id: user.id,
+      recovered: true,
+      replayed: 3,
+    });
   });
 
   it('replays on `subscribe` with a version, before the acknowledgement, including a delete', async () => {
@@ -92,16 +108,29 @@ describe('replay from the change history', () => {
       ['update', a.id, since + 2],
       ['create', b.id, since + 3],
     ]);
-    expect(client.received.find((entry) => entry.event === 'recovery')?.data).toEqual({ user_id: null, recovered: true, replayed: 3 });
+    expect(client.received.find((entry) => entry.event === 'recovery')?.data).toEqual({
+      user_id: null,
+      recovered: true,
+      replayed: 3,
+    });
   });
 
   it('says recovered: false, and replays nothing, when the position is unknown or the history no longer reaches back', async () => {
     const user = await createUser(t.url);
     for (let i = 0; i < 4; i += 1) await patch(user.id, { first_name: `n${i}` });
     const ahead = await connect();
-    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 99 })).toEqual({ user_id: user.id, recovered: false });
-    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: 987654, version: 1 })).toEqual({ user_id: 987654, recovered: false });
-    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: null, since: 2_000_000_000 })).toEqual({ user_id: null, recovered: false });
+    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 99 })).toEqual({
+      user_id: user.id,
+      recovered: false,
+    });
+    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: 987654, version: 1 })).toEqual({
+      user_id: 987654,
+      recovered: false,
+    });
+    expect(await ahead.socket.timeout(2_000).emitWithAck('subscribe', { user_id: null, since: 2_000_000_000 })).toEqual({
+      user_id: null,
+      recovered: false,
+    });
     expect(ahead.updates()).toEqual([]);
 
     // Forty days on, only the newest two of each user are kept (HISTORY_KEEP_PER_USER=2).
@@ -110,10 +139,19 @@ describe('replay from the change history', () => {
     const history = await changesAt(t.url, `/api/users/${user.id}/history`);
     expect(history.map((change: { version: number }) => change.version)).toEqual([5, 4]);
     const behind = await connect();
-    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 1 })).toEqual({ user_id: user.id, recovered: false });
-    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 3 })).toEqual({ user_id: user.id, recovered: true });
+    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 1 })).toEqual({
+      user_id: user.id,
+      recovered: false,
+    });
+    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: user.id, version: 3 })).toEqual({
+      user_id: user.id,
+      recovered: true,
+    });
     expect(versionsOf(behind, user.id)).toEqual([4, 5]);
-    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: null, since: 0 })).toEqual({ user_id: null, recovered: false });
+    expect(await behind.socket.timeout(2_000).emitWithAck('subscribe', { user_id: null, since: 0 })).toEqual({
+      user_id: null,
+      recovered: false,
+    });
   });
 
   // Live events of concurrent writes can reach clients a little out of version order on PostgreSQL (its
@@ -140,7 +178,10 @@ describe('replay from the change history', () => {
       const replayed = (timeline(client).slice(0, recovery) as { data: UserUpdate }[]).map((entry) => entry.data.user.version);
       expect(replayed).toEqual(versions.slice(0, replayed.length));
       expect(replayed).toEqual(Array.from({ length: replayed.length }, (_, i) => from + 1 + i));
-      expect(client.received.find((entry) => entry.event === 'recovery')?.data).toMatchObject({ recovered: true, replayed: replayed.length });
+      expect(client.received.find((entry) => entry.event === 'recovery')?.data).toMatchObject({
+        recovered: true,
+        replayed: replayed.length,
+      });
     }
   });
 
@@ -170,9 +211,16 @@ describe('replay from the change history', () => {
     const changed = await patch(user.id, { first_name: 'head' });
     const window = await connect({ user_id: String(user.id) });
     const everything = await connect();
-    await eventually(() => expect(window.received.filter((entry) => entry.event === 'head').at(-1)?.data).toMatchObject({ user_id: user.id, version: changed.version }));
+    await eventually(() =>
+      expect(window.received.filter((entry) => entry.event === 'head').at(-1)?.data).toMatchObject({
+        user_id: user.id,
+        version: changed.version,
+      }),
+    );
     const feed = await changesAt(t.url, '/api/changes?since=0&limit=1000');
-    await eventually(() => expect(everything.received.filter((entry) => entry.event === 'head').at(-1)?.data).toEqual({ seq: feed.at(-1)?.seq }));
+    await eventually(() =>
+      expect(everything.received.filter((entry) => entry.event === 'head').at(-1)?.data).toEqual({ seq: feed.at(-1)?.seq }),
+    );
   });
 
   it.each([

@@ -36,7 +36,10 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
   async function deliveredTo(receivers: RecordingClient[], user: WireUser, deadlineMs: number): Promise<void> {
     await Promise.all(
       receivers.map((client) =>
-        eventually(() => client.updates().some((update) => update.user.id === user.id && update.user.version === user.version), deadlineMs),
+        eventually(
+          () => client.updates().some((update) => update.user.id === user.id && update.user.version === user.version),
+          deadlineMs,
+        ),
       ),
     );
   }
@@ -52,7 +55,8 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
   });
 
   it('presence converges: two windows joining one user on two instances at the same moment both end at 2', async () => {
-    const lastPresence = (client: RecordingClient): unknown => client.received.filter((entry) => entry.event === 'presence').at(-1)?.data;
+    const lastPresence = (client: RecordingClient): unknown =>
+      client.received.filter((entry) => entry.event === 'presence').at(-1)?.data;
     for (let round = 0; round < 5; round += 1) {
       const user = await createUser(a.url);
       const query = { user_id: String(user.id) };
@@ -158,9 +162,14 @@ describe(`two instances on one ${TEST_DB} database and Redis`, () => {
     const realtimeClients = async (): Promise<{ name: string; cmd: string; sub: number }[]> =>
       (await cluster.redis.clients()).filter((client) => client.name.startsWith('realtime-'));
     const before = await realtimeClients();
-    expect(before.map((client) => client.name).sort()).toEqual(
-      ['realtime-adapter', 'realtime-adapter', 'realtime-stream-reader', 'realtime-stream-reader', 'realtime-subscriber', 'realtime-subscriber'],
-    );
+    expect(before.map((client) => client.name).sort()).toEqual([
+      'realtime-adapter',
+      'realtime-adapter',
+      'realtime-stream-reader',
+      'realtime-stream-reader',
+      'realtime-subscriber',
+      'realtime-subscriber',
+    ]);
     // The names follow the roles the streams adapter gives its duplicated clients.
     for (const client of before.filter((entry) => entry.name === 'realtime-stream-reader')) expect(client.cmd).toBe('xread');
     for (const client of before.filter((entry) => entry.name === 'realtime-subscriber')) expect(client.sub).toBe(2);

@@ -77,10 +77,7 @@ describe('users REST API', () => {
 
     it('changes both fields at once and keeps created_at', async () => {
       const user = await createUser(t.url);
-      const { body } = await request(t.url)
-        .patch(`/api/users/${user.id}`)
-        .send({ first_name: 'A', last_name: 'B' })
-        .expect(200);
+      const { body } = await request(t.url).patch(`/api/users/${user.id}`).send({ first_name: 'A', last_name: 'B' }).expect(200);
       expect(body).toMatchObject({ first_name: 'A', last_name: 'B', version: 2, created_at: user.created_at });
       expect(Date.parse(body.updated_at)).toBeGreaterThanOrEqual(Date.parse(user.updated_at));
     });

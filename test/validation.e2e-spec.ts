@@ -47,7 +47,10 @@ describe('refused input', () => {
   ];
 
   it.each(PATCH_CASES)('PATCH with %s: 400 naming the field, nothing changed', async (_case, body, field) => {
-    const response = await request(t.url).patch(`/api/users/${user.id}`).send(body as object).expect(400);
+    const response = await request(t.url)
+      .patch(`/api/users/${user.id}`)
+      .send(body as object)
+      .expect(400);
     expectErrorBody(response.body, 400, field);
     await expectUnchanged();
   });

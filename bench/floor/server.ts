@@ -89,7 +89,9 @@ function statements(db: sqlite3.Database) {
     updateFirst: update('first_name = ?'),
     updateLast: update('last_name = ?'),
     updateBoth: update('first_name = ?, last_name = ?'),
-    insert: db.prepare('INSERT INTO users (first_name, last_name, created_at, updated_at, version) VALUES (?, ?, ?, ?, 1) RETURNING *'),
+    insert: db.prepare(
+      'INSERT INTO users (first_name, last_name, created_at, updated_at, version) VALUES (?, ?, ?, ?, 1) RETURNING *',
+    ),
     one: db.prepare('SELECT * FROM users WHERE id = ?'),
     page: db.prepare('SELECT * FROM users ORDER BY id LIMIT ? OFFSET ?'),
     count: db.prepare('SELECT COUNT(*) AS total FROM users'),
@@ -118,7 +120,11 @@ function toWire(row: Row): WireUser {
 
 function send(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = body === undefined ? '' : JSON.stringify(body);
-  response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text), ...headers });
+  response.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   response.end(text);
 }
 
@@ -142,7 +148,8 @@ function readJsonObject(request: IncomingMessage): Promise<Record<string, unknow
     request.on('end', () => {
       try {
         const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'body must be a JSON object');
+        if (typeof body !== 'object' || body === null || Array.isArray(body))
+          throw new HttpError(400, 'body must be a JSON object');
         resolve(body as Record<string, unknown>);
       } catch (error) {
         reject(error instanceof HttpError ? error : new HttpError(400, 'body is not valid JSON'));
@@ -178,7 +185,8 @@ function parseId(text: string): number {
 function parseLimit(value: string | null, fallback: number, min: number, max: number, name: string): number {
   if (value === null) return fallback;
   const number = /^\d+$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isInteger(number) || number < min || number > max) throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isInteger(number) || number < min || number > max)
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`);
   return number;
 }
 
@@ -210,7 +218,10 @@ class Api {
   private async list(query: URLSearchParams, response: ServerResponse): Promise<void> {
     const limit = parseLimit(query.get('limit'), DEFAULT_LIMIT, 1, MAX_LIMIT, 'limit');
     const offset = parseLimit(query.get('offset'), 0, 0, Number.MAX_SAFE_INTEGER, 'offset');
-    const [rows, counted] = await Promise.all([all<Row>(this.sql.page, [limit, offset]), all<{ total: number }>(this.sql.count, [])]);
+    const [rows, counted] = await Promise.all([
+      all<Row>(this.sql.page, [limit, offset]),
+      all<{ total: number }>(this.sql.count, []),
+    ]);
     send(response, 200, rows.map(toWire), { 'X-Total-Count': String(counted[0].total) });
   }
 

@@ -52,7 +52,9 @@ export class CpuMonitor {
       wallSeconds: wall,
       generatorCores: (own.user + own.system) / 1e6 / wall,
       generatorBusiestThread: busiest / wall,
-      serverCores: end.servers.map((seconds, i) => (seconds ?? Number.NaN) - (begin.servers[i] ?? Number.NaN)).map((s) => s / wall),
+      serverCores: end.servers
+        .map((seconds, i) => (seconds ?? Number.NaN) - (begin.servers[i] ?? Number.NaN))
+        .map((s) => s / wall),
       machineIdle,
       saturated: false,
       reasons: [],

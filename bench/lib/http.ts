@@ -16,7 +16,13 @@ export const keepAlive = new Agent({ keepAlive: true, maxSockets: 64 });
  * One HTTP request with a JSON body; rejects on a network error or after
  * timeoutMs, never on a status code (callers count non-2xx themselves).
  */
-export function httpJson(method: string, url: string, body?: unknown, timeoutMs = 30_000, agent: Agent | false = keepAlive): Promise<HttpResult> {
+export function httpJson(
+  method: string,
+  url: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+  agent: Agent | false = keepAlive,
+): Promise<HttpResult> {
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const headers: Record<string, string> = {};
@@ -27,7 +33,9 @@ export function httpJson(method: string, url: string, body?: unknown, timeoutMs 
     const req = request(url, { method, headers, agent, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: nowMs() - sentAt, sentAt }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), ms: nowMs() - sentAt, sentAt }),
+      );
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`${method} ${url} timed out after ${timeoutMs} ms`)));

@@ -8,7 +8,8 @@ import { repoRoot } from './paths';
 
 function gitCommit(): string {
   try {
-    const run = (...args: string[]): string => execFileSync('git', args, { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const run = (...args: string[]): string =>
+      execFileSync('git', args, { cwd: repoRoot(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
     const commit = run('rev-parse', '--short', 'HEAD');
     // Only the server's own sources decide whether the measured build matches the commit.
     const dirty = run('status', '--porcelain', '--', 'src', 'package.json', 'package-lock.json') !== '';
@@ -37,7 +38,9 @@ async function busyness(): Promise<string> {
   await sleep(1_000);
   const end = machineCpu();
   const idle = (end.idle - begin.idle) / Math.max(end.total - begin.total, 1);
-  return `${(idle * 100).toFixed(0)}% idle over 1 s, load average ${loadavg().map((load) => load.toFixed(1)).join(' / ')}`;
+  return `${(idle * 100).toFixed(0)}% idle over 1 s, load average ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' / ')}`;
 }
 
 /** What the figures were measured on; no path or host name of the machine. */

@@ -40,9 +40,13 @@ export const USAGE = `npm run bench [-- options]
 `;
 
 function scenarioList(text: string): ScenarioName[] {
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   for (const name of names) {
-    if (!(SCENARIOS as readonly string[]).includes(name)) throw new Error(`unknown scenario "${name}"; known: ${SCENARIOS.join(', ')}`);
+    if (!(SCENARIOS as readonly string[]).includes(name))
+      throw new Error(`unknown scenario "${name}"; known: ${SCENARIOS.join(', ')}`);
   }
   return names as ScenarioName[];
 }

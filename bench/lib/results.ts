@@ -3,7 +3,15 @@ import type { ServerRole } from './servers';
 import { median, ratio } from './stats';
 
 export type ScenarioName = 'fanout' | 'throughput' | 'memory' | 'two-instances' | 'cold-start' | 'presence' | 'reconnect';
-export const SCENARIOS: readonly ScenarioName[] = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence', 'reconnect'];
+export const SCENARIOS: readonly ScenarioName[] = [
+  'fanout',
+  'throughput',
+  'memory',
+  'two-instances',
+  'cold-start',
+  'presence',
+  'reconnect',
+];
 
 /**
  * How one figure is combined over runs: timings and rates by median; counts
@@ -92,7 +100,17 @@ export function aggregate(def: MetricDef, values: (number | null)[]): number | n
 
 export function summariseCase(name: string, metrics: MetricDef[], runs: Record<ServerRole, RunRecord[]>): CaseResult {
   const summarise = (records: RunRecord[]): MetricValues =>
-    Object.fromEntries(metrics.map((def) => [def.key, records.length === 0 ? null : aggregate(def, records.map((r) => r.metrics[def.key] ?? null))]));
+    Object.fromEntries(
+      metrics.map((def) => [
+        def.key,
+        records.length === 0
+          ? null
+          : aggregate(
+              def,
+              records.map((r) => r.metrics[def.key] ?? null),
+            ),
+      ]),
+    );
   const summary = { project: summarise(runs.project), floor: summarise(runs.floor) };
   const ratios: MetricValues = Object.fromEntries(
     metrics.filter((def) => def.ratio).map((def) => [def.key, ratio(summary.project[def.key], summary.floor[def.key])]),

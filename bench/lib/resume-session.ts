@@ -91,7 +91,14 @@ export class ResumeSession {
   };
   private readonly recoveryMs: number[] = [];
   private readonly errors: string[] = [];
-  private settings: ChurnSettings = { fraction: 0.1, everyMs: 1_000, delayMinMs: 100, delayMaxMs: 1_000, connectTimeoutMs: 10_000, recoveryTimeoutMs: 15_000 };
+  private settings: ChurnSettings = {
+    fraction: 0.1,
+    everyMs: 1_000,
+    delayMinMs: 100,
+    delayMaxMs: 1_000,
+    connectTimeoutMs: 10_000,
+    recoveryTimeoutMs: 15_000,
+  };
   private churnTimer?: NodeJS.Timeout;
   private churnCursor = 0;
   private disposed = false;
@@ -182,7 +189,8 @@ export class ResumeSession {
     if (version <= state.applied || state.held.has(version)) {
       this.counters.duplicatesDropped += 1;
       // A live copy of a version this connection's replay carried: the server's hold let it through.
-      if (live && version > state.replayFrom && version <= state.replayFrom + state.replayCount) this.counters.duplicatesAfterReplay += 1;
+      if (live && version > state.replayFrom && version <= state.replayFrom + state.replayCount)
+        this.counters.duplicatesAfterReplay += 1;
       return;
     }
     if (version > state.applied + 1) {

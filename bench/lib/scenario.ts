@@ -73,7 +73,12 @@ export async function runScenario(scenario: Scenario, ctx: BenchContext): Promis
   return defs.map((def) => summariseCase(def.name, def.metrics, runs.get(def.name) ?? { project: [], floor: [] }));
 }
 
-async function measureSafely(scenario: Scenario, ctx: BenchContext, spec: ServerSpec, run: number): Promise<Record<string, Measurement> | Error> {
+async function measureSafely(
+  scenario: Scenario,
+  ctx: BenchContext,
+  spec: ServerSpec,
+  run: number,
+): Promise<Record<string, Measurement> | Error> {
   try {
     return await scenario.runOnce(ctx, spec, run);
   } catch (error) {
@@ -86,7 +91,9 @@ async function measureSafely(scenario: Scenario, ctx: BenchContext, spec: Server
 
 function toRecord(def: CaseDef, run: number, measured: Record<string, Measurement> | Error): RunRecord {
   const measurement = measured instanceof Error ? undefined : measured[def.name];
-  const metrics: MetricValues = Object.fromEntries(def.metrics.map((metric) => [metric.key, measurement?.metrics[metric.key] ?? null]));
+  const metrics: MetricValues = Object.fromEntries(
+    def.metrics.map((metric) => [metric.key, measurement?.metrics[metric.key] ?? null]),
+  );
   const error = measured instanceof Error ? measured.message : measurement ? undefined : 'case not measured';
   return {
     run,

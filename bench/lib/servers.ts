@@ -58,13 +58,14 @@ export function probeFdLimit(): FdLimit {
   const raised = shell('ulimit -n 65536 && ulimit -n');
   const hard = Number(shell('ulimit -Hn')) || 1024;
   const soft = Number(shell('ulimit -Sn')) || 1024;
-  fdLimit = raised === '65536'
-    ? { limit: 65_536, raisedTo65536: true, note: 'servers started with ulimit -n 65536' }
-    : {
-        limit: hard,
-        raisedTo65536: false,
-        note: `ulimit -n 65536 refused (soft ${soft}, hard ${hard}); servers started with ulimit -n ${hard}`,
-      };
+  fdLimit =
+    raised === '65536'
+      ? { limit: 65_536, raisedTo65536: true, note: 'servers started with ulimit -n 65536' }
+      : {
+          limit: hard,
+          raisedTo65536: false,
+          note: `ulimit -n 65536 refused (soft ${soft}, hard ${hard}); servers started with ulimit -n ${hard}`,
+        };
   return fdLimit;
 }
 
@@ -96,15 +97,21 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   const output = captureOutput(child);
   const url = `http://127.0.0.1:${port}`;
   let readyAt = 0;
-  const ready = await waitUntil(async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return true;
-    if ((await probeStatus(`${url}/api/users?limit=1`)) !== 200) return false;
-    readyAt = nowMs();
-    return true;
-  }, options.readyDeadlineMs ?? 30_000, options.pollMs ?? 25);
+  const ready = await waitUntil(
+    async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return true;
+      if ((await probeStatus(`${url}/api/users?limit=1`)) !== 200) return false;
+      readyAt = nowMs();
+      return true;
+    },
+    options.readyDeadlineMs ?? 30_000,
+    options.pollMs ?? 25,
+  );
   if (!ready || readyAt === 0) {
     await stopChild(child);
-    throw new Error(`${spec.label} did not start (${ready ? `exit ${child.exitCode ?? child.signalCode}` : 'no answer'}): ${output().slice(-2_000)}`);
+    throw new Error(
+      `${spec.label} did not start (${ready ? `exit ${child.exitCode ?? child.signalCode}` : 'no answer'}): ${output().slice(-2_000)}`,
+    );
   }
   return {
     role: spec.role,

@@ -1,6 +1,16 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { ChurnSettings, CloseReply, CollectReply, ConnectReply, ConnectTarget, ResumeReport, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
+import type {
+  ChurnSettings,
+  CloseReply,
+  CollectReply,
+  ConnectReply,
+  ConnectTarget,
+  ResumeReport,
+  WorkerCommand,
+  WorkerReply,
+  WorkerStatus,
+} from './worker-protocol';
 
 type Command = WorkerCommand extends infer C ? (C extends { id: number } ? Omit<C, 'id'> : never) : never;
 
@@ -38,7 +48,12 @@ export class SubscriberPool {
     const slices = this.deal(targets);
     const replies = await Promise.all(
       this.workers.map((worker, i) =>
-        this.request<ConnectReply>(worker, { type: 'connect', targets: slices[i], concurrency: Math.ceil(concurrency / this.workers.length), timeoutMs }),
+        this.request<ConnectReply>(worker, {
+          type: 'connect',
+          targets: slices[i],
+          concurrency: Math.ceil(concurrency / this.workers.length),
+          timeoutMs,
+        }),
       ),
     );
     return {
@@ -51,7 +66,19 @@ export class SubscriberPool {
   async status(expectCount: number | null = null): Promise<PoolStatus> {
     const parts = await this.all<WorkerStatus>({ type: 'status', expectCount });
     const total: PoolStatus = { ...parts[0], presence: {}, errors: [], workers: parts.length, lastPresenceAt: 0 };
-    const summed = ['clients', 'open', 'closed', 'userUpdates', 'received', 'presenceAtCount', 'malformed', 'duplicates', 'unmatched', 'outOfOrder', 'wrongUser'] as const;
+    const summed = [
+      'clients',
+      'open',
+      'closed',
+      'userUpdates',
+      'received',
+      'presenceAtCount',
+      'malformed',
+      'duplicates',
+      'unmatched',
+      'outOfOrder',
+      'wrongUser',
+    ] as const;
     for (const key of summed) total[key] = parts.reduce((sum, part) => sum + part[key], 0);
     for (const part of parts) {
       for (const [name, count] of Object.entries(part.presence)) total.presence[name] = (total.presence[name] ?? 0) + count;
@@ -95,10 +122,17 @@ export class SubscriberPool {
   /** Every thread's reconnect counts, summed; recovery times pooled. */
   async resumeReport(finalVersion: number, patchOfVersion?: number[]): Promise<ResumeReport> {
     const parts = await this.all<ResumeReport>({ type: 'resume-report', finalVersion, patchOfVersion });
-    const total: ResumeReport = { ...parts[0], recoveryMs: parts.flatMap((part) => part.recoveryMs), errors: parts.flatMap((part) => part.errors).slice(0, 5) };
+    const total: ResumeReport = {
+      ...parts[0],
+      recoveryMs: parts.flatMap((part) => part.recoveryMs),
+      errors: parts.flatMap((part) => part.errors).slice(0, 5),
+    };
     for (const [key, value] of Object.entries(parts[0])) {
       if (typeof value !== 'number') continue;
-      (total as unknown as Record<string, number>)[key] = parts.reduce((sum, part) => sum + (part as unknown as Record<string, number>)[key], 0);
+      (total as unknown as Record<string, number>)[key] = parts.reduce(
+        (sum, part) => sum + (part as unknown as Record<string, number>)[key],
+        0,
+      );
     }
     return total;
   }

@@ -3,7 +3,16 @@ import { nowMs } from './clock';
 import { LeanSocket } from './lean-socket';
 import { ResumeSession } from './resume-session';
 import { isPresence, isUserUpdate } from './wire';
-import type { CloseReply, CollectReply, ConnectReply, ConnectTarget, ResumeReport, WorkerCommand, WorkerReply, WorkerStatus } from './worker-protocol';
+import type {
+  CloseReply,
+  CollectReply,
+  ConnectReply,
+  ConnectTarget,
+  ResumeReport,
+  WorkerCommand,
+  WorkerReply,
+  WorkerStatus,
+} from './worker-protocol';
 
 /**
  * One subscriber thread: holds its share of the bench's sockets, parses and
@@ -36,7 +45,18 @@ let phase = 'setup';
 let counters = freshCounters();
 
 function freshCounters(): Omit<WorkerStatus, 'clients' | 'open' | 'closed' | 'presenceAtCount'> {
-  return { userUpdates: 0, received: 0, presence: {}, lastPresenceAt: 0, malformed: 0, duplicates: 0, unmatched: 0, outOfOrder: 0, wrongUser: 0, errors: [] };
+  return {
+    userUpdates: 0,
+    received: 0,
+    presence: {},
+    lastPresenceAt: 0,
+    malformed: 0,
+    duplicates: 0,
+    unmatched: 0,
+    outOfOrder: 0,
+    wrongUser: 0,
+    errors: [],
+  };
 }
 
 function noteError(message: string): void {
@@ -104,7 +124,13 @@ function onPresence(client: Client, payload: unknown): void {
 }
 
 function openClient(target: ConnectTarget, timeoutMs: number): Promise<void> {
-  const client: Client = { target, column: clients.length, socket: undefined as unknown as LeanSocket, lastPresence: null, lastVersion: 0 };
+  const client: Client = {
+    target,
+    column: clients.length,
+    socket: undefined as unknown as LeanSocket,
+    lastPresence: null,
+    lastVersion: 0,
+  };
   client.socket = new LeanSocket(target.url, {
     onEvent: (name, payload) => onEvent(client, name, payload),
     onMalformed: (frame) => {
@@ -147,7 +173,15 @@ function status(expectCount: number | null): WorkerStatus {
     if (client.socket.isClosed) closed += 1;
     if (expectCount !== null && client.lastPresence === expectCount) atCount += 1;
   }
-  return { ...counters, presence: { ...counters.presence }, errors: [...counters.errors], clients: clients.length, open, closed, presenceAtCount: atCount };
+  return {
+    ...counters,
+    presence: { ...counters.presence },
+    errors: [...counters.errors],
+    clients: clients.length,
+    open,
+    closed,
+    presenceAtCount: atCount,
+  };
 }
 
 function arm(token: string, capacity: number): null {

@@ -78,7 +78,13 @@ export function isRecovery(value: unknown): value is RecoveryMessage {
 }
 
 export function isPresence(value: unknown): value is PresenceMessage {
-  return isRecord(value) && isPositiveInteger(value.user_id) && typeof value.count === 'number' && Number.isInteger(value.count) && value.count >= 0;
+  return (
+    isRecord(value) &&
+    isPositiveInteger(value.user_id) &&
+    typeof value.count === 'number' &&
+    Number.isInteger(value.count) &&
+    value.count >= 0
+  );
 }
 
 /**

@@ -7,7 +7,11 @@ type Results = ScenarioResult[];
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
 function table(header: string[], rows: string[][]): string {
-  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 function byName(results: Results): Partial<Record<ScenarioResult['scenario'], ScenarioResult>> {
@@ -19,7 +23,10 @@ export function machineBlock(results: Results): string {
   if (!first) return '_No results yet: run `npm run bench`._';
   const m = first.machine;
   const started = results.map((r) => r.startedAt).sort()[0];
-  const finished = results.map((r) => r.finishedAt).sort().reverse()[0];
+  const finished = results
+    .map((r) => r.finishedAt)
+    .sort()
+    .reverse()[0];
   const rows = [
     ['cores', `${m.cores} (${m.cpuModel})`],
     ['memory', `${m.memoryGiB} GiB`],
@@ -29,8 +36,14 @@ export function machineBlock(results: Results): string {
     ['file descriptors', m.fdLimit],
     ['machine before the run', m.before ?? 'not recorded'],
     ['project commit', m.commit],
-    ['run', `${first.runId}: ${first.mode}, ${first.runsPerServer} run(s) per server, ${started.slice(0, 16).replace('T', ' ')} to ${finished.slice(11, 16)} UTC`],
-    ['project server', `\`${first.servers.project.command}\`${Object.keys(first.servers.project.env).length ? ` with ${JSON.stringify(first.servers.project.env)}` : ''}`],
+    [
+      'run',
+      `${first.runId}: ${first.mode}, ${first.runsPerServer} run(s) per server, ${started.slice(0, 16).replace('T', ' ')} to ${finished.slice(11, 16)} UTC`,
+    ],
+    [
+      'project server',
+      `\`${first.servers.project.command}\`${Object.keys(first.servers.project.env).length ? ` with ${JSON.stringify(first.servers.project.env)}` : ''}`,
+    ],
     ['floor server', `\`${first.servers.floor.command}\``],
   ];
   return table(['', ''], rows);
@@ -42,7 +55,14 @@ function passCell(row: TargetRow): string {
 }
 
 export function targetsBlock(results: Results): string {
-  const rows = targetRows(byName(results)).map((row) => [row.figure, row.target, row.project, row.floor, row.ratio, passCell(row)]);
+  const rows = targetRows(byName(results)).map((row) => [
+    row.figure,
+    row.target,
+    row.project,
+    row.floor,
+    row.ratio,
+    passCell(row),
+  ]);
   return table(['figure', 'target', 'project', 'floor', 'project / floor', 'result'], rows);
 }
 
@@ -61,7 +81,14 @@ export function beforeBlock(before: Results, last: Results): string {
   const lastRows = targetRows(byName(last));
   return `${intro}\n\n${table(
     ['figure', 'target', 'before: project / floor', 'before', `last run (${last[0]?.runId ?? 'none'})`, 'now'],
-    beforeRows.map((row, i) => [row.figure, row.target, `${row.project} (${row.ratio || row.floor})`, passCell(row), `${lastRows[i]?.project ?? 'n/a'} (${lastRows[i]?.ratio || lastRows[i]?.floor || ''})`, lastRows[i] ? passCell(lastRows[i]) : 'not measured'])
+    beforeRows.map((row, i) => [
+      row.figure,
+      row.target,
+      `${row.project} (${row.ratio || row.floor})`,
+      passCell(row),
+      `${lastRows[i]?.project ?? 'n/a'} (${lastRows[i]?.ratio || lastRows[i]?.floor || ''})`,
+      lastRows[i] ? passCell(lastRows[i]) : 'not measured',
+    ]),
   )}`;
 }
 
@@ -78,7 +105,8 @@ function caseBlock(result: ScenarioResult, item: CaseResult): string {
     result.notRunOn?.[role] ? 'not run' : formatValue(item.summary[role][def.key], def.unit);
   const rows = item.metrics.map((def) => {
     const unit = def.unit === 'count' || def.unit === 'yes/no' ? '' : ` (${def.unit})`;
-    const runs = (role: 'project' | 'floor'): string => item.runs[role].map((run) => formatValue(run.metrics[def.key], def.unit)).join(' / ');
+    const runs = (role: 'project' | 'floor'): string =>
+      item.runs[role].map((run) => formatValue(run.metrics[def.key], def.unit)).join(' / ');
     return [
       `${def.label}${unit}${def.aggregate === 'sum' ? ', all runs' : ''}`,
       value('project', def),
@@ -91,7 +119,10 @@ function caseBlock(result: ScenarioResult, item: CaseResult): string {
   const flags = (['project', 'floor'] as const).flatMap((role) =>
     item.runs[role]
       .filter((run) => run.saturated || run.error || run.notes.length > 0)
-      .map((run) => `- ${result.servers[role].label} run ${run.run}${run.saturated ? ' (saturated)' : ''}: ${run.error ?? foldNotes(run.notes)}`),
+      .map(
+        (run) =>
+          `- ${result.servers[role].label} run ${run.run}${run.saturated ? ' (saturated)' : ''}: ${run.error ?? foldNotes(run.notes)}`,
+      ),
   );
   return [
     `#### ${result.title}: ${item.name}`,
@@ -113,7 +144,16 @@ export function figuresBlock(results: Results): string {
   if (results.length === 0) return '_No results yet._';
   return results
     .map((result) =>
-      [`### ${result.title}`, '', `_${configLine(result)}_`, '', ...notRunLine(result), ...result.cases.map((item) => caseBlock(result, item))].join('\n\n').replace(/\n{3,}/g, '\n\n'),
+      [
+        `### ${result.title}`,
+        '',
+        `_${configLine(result)}_`,
+        '',
+        ...notRunLine(result),
+        ...result.cases.map((item) => caseBlock(result, item)),
+      ]
+        .join('\n\n')
+        .replace(/\n{3,}/g, '\n\n'),
     )
     .join('\n\n');
 }

@@ -41,7 +41,9 @@ function scale(max: number): { y: (value: number) => number; ticks: number[] } {
 }
 
 function drawPanel(panel: Panel, x0: number, y: (value: number) => number): string[] {
-  const parts: string[] = [`<text x="${x0 + PANEL_WIDTH / 2}" y="${TOP - 14}" text-anchor="middle" font-weight="bold">${escape(panel.title)}</text>`];
+  const parts: string[] = [
+    `<text x="${x0 + PANEL_WIDTH / 2}" y="${TOP - 14}" text-anchor="middle" font-weight="bold">${escape(panel.title)}</text>`,
+  ];
   const groupWidth = (PANEL_WIDTH - 20) / PERCENTILES.length;
   PERCENTILES.forEach(([key, label], i) => {
     const gx = x0 + 10 + i * groupWidth;
@@ -51,10 +53,16 @@ function drawPanel(panel: Panel, x0: number, y: (value: number) => number): stri
       const bx = gx + 8 + j * (groupWidth / 2 - 8);
       const width = groupWidth / 2 - 12;
       const top = y(value);
-      parts.push(`<rect x="${bx.toFixed(1)}" y="${top.toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + PLOT_HEIGHT - top).toFixed(1)}" fill="${COLORS[role]}"><title>${role} ${label}: ${formatValue(value, 'ms')} ms</title></rect>`);
-      parts.push(`<text x="${(bx + width / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${formatValue(value, 'ms')}</text>`);
+      parts.push(
+        `<rect x="${bx.toFixed(1)}" y="${top.toFixed(1)}" width="${width.toFixed(1)}" height="${(TOP + PLOT_HEIGHT - top).toFixed(1)}" fill="${COLORS[role]}"><title>${role} ${label}: ${formatValue(value, 'ms')} ms</title></rect>`,
+      );
+      parts.push(
+        `<text x="${(bx + width / 2).toFixed(1)}" y="${(top - 4).toFixed(1)}" text-anchor="middle" font-size="10">${formatValue(value, 'ms')}</text>`,
+      );
     });
-    parts.push(`<text x="${(gx + groupWidth / 2).toFixed(1)}" y="${TOP + PLOT_HEIGHT + 16}" text-anchor="middle">${label}</text>`);
+    parts.push(
+      `<text x="${(gx + groupWidth / 2).toFixed(1)}" y="${TOP + PLOT_HEIGHT + 16}" text-anchor="middle">${label}</text>`,
+    );
   });
   return parts;
 }
@@ -67,7 +75,12 @@ export function latencyChart(results: ScenarioResult[], caption: string): string
   const shown = panels(results);
   const width = LEFT + Math.max(shown.length, 1) * PANEL_WIDTH + 20;
   const height = TOP + PLOT_HEIGHT + 70;
-  const max = Math.max(10, ...shown.flatMap((panel) => PERCENTILES.flatMap(([key]) => [panel.item.summary.project[key] ?? 0, panel.item.summary.floor[key] ?? 0])));
+  const max = Math.max(
+    10,
+    ...shown.flatMap((panel) =>
+      PERCENTILES.flatMap(([key]) => [panel.item.summary.project[key] ?? 0, panel.item.summary.floor[key] ?? 0]),
+    ),
+  );
   const { y, ticks } = scale(max);
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,

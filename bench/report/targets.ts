@@ -34,7 +34,15 @@ function missingRow(figure: string, target: string): TargetRow {
 }
 
 /** project / floor of a figure at most (or at least) a bound. */
-function ratioTarget(results: Results, scenario: ScenarioName, caseName: string, key: string, figure: string, bound: number, direction: 'max' | 'min'): TargetRow {
+function ratioTarget(
+  results: Results,
+  scenario: ScenarioName,
+  caseName: string,
+  key: string,
+  figure: string,
+  bound: number,
+  direction: 'max' | 'min',
+): TargetRow {
   const target = `${direction === 'max' ? '≤' : '≥'} ${bound}x floor`;
   const item = findCase(results, scenario, caseName);
   if (!item) return missingRow(figure, target);
@@ -51,7 +59,15 @@ function ratioTarget(results: Results, scenario: ScenarioName, caseName: string,
 }
 
 /** A figure of the project alone against an absolute bound. */
-function absoluteTarget(results: Results, scenario: ScenarioName, caseName: string, key: string, figure: string, target: string, check: (value: number) => boolean): TargetRow {
+function absoluteTarget(
+  results: Results,
+  scenario: ScenarioName,
+  caseName: string,
+  key: string,
+  figure: string,
+  target: string,
+  check: (value: number) => boolean,
+): TargetRow {
   const item = findCase(results, scenario, caseName);
   if (!item) return missingRow(figure, target);
   const value = item.summary.project[key];
@@ -114,8 +130,16 @@ function zeroTarget(results: Results, scenarios: readonly ScenarioName[], keys: 
   };
   const project = total('project');
   const floor = total('floor');
-  const show = (value: number | null | undefined): string => (value === undefined ? 'not run' : value === null ? 'n/a (a run failed)' : formatValue(value, 'count'));
-  return { figure, target: '0', project: show(project), floor: show(floor), ratio: '', pass: project === undefined ? null : project === null ? false : project === 0 };
+  const show = (value: number | null | undefined): string =>
+    value === undefined ? 'not run' : value === null ? 'n/a (a run failed)' : formatValue(value, 'count');
+  return {
+    figure,
+    target: '0',
+    project: show(project),
+    floor: show(floor),
+    ratio: '',
+    pass: project === undefined ? null : project === null ? false : project === 0,
+  };
 }
 
 /** The issue's targets, in its order. */
@@ -123,22 +147,87 @@ export function targetRows(results: Results): TargetRow[] {
   return [
     ratioTarget(results, 'fanout', '100 sockets', 'reached_p99', 'all clients reached p99, 100 sockets', 1.15, 'max'),
     ratioTarget(results, 'fanout', '1,000 sockets', 'reached_p99', 'all clients reached p99, 1,000 sockets', 1.25, 'max'),
-    ratioTarget(results, 'throughput', 'PATCH one user, alternating first_name / last_name', 'rps', 'PATCH throughput', 0.85, 'min'),
+    ratioTarget(
+      results,
+      'throughput',
+      'PATCH one user, alternating first_name / last_name',
+      'rps',
+      'PATCH throughput',
+      0.85,
+      'min',
+    ),
     ratioTarget(results, 'throughput', 'GET one user', 'rps', 'GET one user throughput', 0.85, 'min'),
     ratioTarget(results, 'throughput', 'GET the list (100 users, default limit)', 'rps', 'GET list throughput', 0.85, 'min'),
     ratioTarget(results, 'memory', 'idle sockets', 'per_socket_1000', 'memory per idle socket at 1,000', 1.2, 'max'),
     ratioTarget(results, 'memory', 'idle sockets', 'per_socket_10000', 'memory per idle socket at 10,000', 1.2, 'max'),
-    absoluteTarget(results, 'memory', 'idle sockets', 'held_10000', '10,000 idle sockets held by one instance', 'yes', (v) => v === 1),
+    absoluteTarget(
+      results,
+      'memory',
+      'idle sockets',
+      'held_10000',
+      '10,000 idle sockets held by one instance',
+      'yes',
+      (v) => v === 1,
+    ),
     twoInstanceTarget(results),
-    absoluteTarget(results, 'cold-start', 'start on an existing SQLite file', 'cold_start_ms', 'cold start to first answer', '≤ 1,500 ms', (v) => v <= 1_500),
-    absoluteTarget(results, 'presence', '1,000 windows on one user', 'probe_join_max', 'presence storm: slowest probe GET during the joins', '≤ 100 ms', (v) => v <= 100),
-    absoluteTarget(results, 'presence', '1,000 windows on one user', 'probe_leave_max', 'presence storm: slowest probe GET during the leave', '≤ 100 ms', (v) => v <= 100),
-    absoluteTarget(results, 'presence', '1,000 windows on one user', 'right_count', 'presence storm: every window ends with the right count', 'yes', (v) => v === 1),
-    ...(['fanout', 'two-instances'] as const).map((name) => zeroTarget(results, [name], ['missing'], `${name}: missing deliveries`)),
+    absoluteTarget(
+      results,
+      'cold-start',
+      'start on an existing SQLite file',
+      'cold_start_ms',
+      'cold start to first answer',
+      '≤ 1,500 ms',
+      (v) => v <= 1_500,
+    ),
+    absoluteTarget(
+      results,
+      'presence',
+      '1,000 windows on one user',
+      'probe_join_max',
+      'presence storm: slowest probe GET during the joins',
+      '≤ 100 ms',
+      (v) => v <= 100,
+    ),
+    absoluteTarget(
+      results,
+      'presence',
+      '1,000 windows on one user',
+      'probe_leave_max',
+      'presence storm: slowest probe GET during the leave',
+      '≤ 100 ms',
+      (v) => v <= 100,
+    ),
+    absoluteTarget(
+      results,
+      'presence',
+      '1,000 windows on one user',
+      'right_count',
+      'presence storm: every window ends with the right count',
+      'yes',
+      (v) => v === 1,
+    ),
+    ...(['fanout', 'two-instances'] as const).map((name) =>
+      zeroTarget(results, [name], ['missing'], `${name}: missing deliveries`),
+    ),
     zeroTarget(results, ['reconnect'], ['missing'], 'reconnect: missing changes after reconnects'),
-    zeroTarget(results, ['reconnect'], ['recovered_false', 'replay_errors'], 'reconnect: recovered false, replays out of order or unfinished'),
-    zeroTarget(results, ['fanout', 'throughput', 'two-instances', 'presence', 'reconnect'], ['non2xx', 'probe_non2xx'], 'non-2xx responses, every scenario'),
-    zeroTarget(results, ['fanout', 'memory', 'two-instances', 'presence', 'reconnect'], ['errors', 'connect_failures'], 'bad events, duplicates, failed connects'),
+    zeroTarget(
+      results,
+      ['reconnect'],
+      ['recovered_false', 'replay_errors'],
+      'reconnect: recovered false, replays out of order or unfinished',
+    ),
+    zeroTarget(
+      results,
+      ['fanout', 'throughput', 'two-instances', 'presence', 'reconnect'],
+      ['non2xx', 'probe_non2xx'],
+      'non-2xx responses, every scenario',
+    ),
+    zeroTarget(
+      results,
+      ['fanout', 'memory', 'two-instances', 'presence', 'reconnect'],
+      ['errors', 'connect_failures'],
+      'bad events, duplicates, failed connects',
+    ),
     zeroTarget(results, ['fanout', 'two-instances'], ['out_of_order'], 'user_update older than one the client already had'),
   ];
 }

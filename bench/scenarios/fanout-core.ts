@@ -44,7 +44,13 @@ export function fanoutMetrics(instances: number): MetricDef[] {
     ms('patch_p99', 'PATCH response, p99'),
   ];
   if (instances > 1) defs.push(ms('remote_delivery_p99', 'per delivery to the other instance, p99'));
-  defs.push({ key: 'settle_s', label: 'connect and presence settle before the PATCHes', unit: 's', aggregate: 'median', ratio: true });
+  defs.push({
+    key: 'settle_s',
+    label: 'connect and presence settle before the PATCHes',
+    unit: 's',
+    aggregate: 'median',
+    ratio: true,
+  });
   defs.push(
     { key: 'rate', label: 'achieved PATCH rate', unit: '/s', aggregate: 'median', ratio: false },
     { key: 'deliveries', label: 'deliveries expected', unit: 'count', aggregate: 'sum', ratio: false },
@@ -53,7 +59,13 @@ export function fanoutMetrics(instances: number): MetricDef[] {
     { key: 'errors', label: 'bad events, duplicates, failed connects', unit: 'count', aggregate: 'sum', ratio: false },
     // Windows drop a version older than the one they show, so this is not a lost update; but it is not commit order either.
     { key: 'out_of_order', label: 'events older than one the client already had', unit: 'count', aggregate: 'sum', ratio: false },
-    { key: 'server_cpu', label: instances > 1 ? 'server CPU, both instances' : 'server CPU', unit: 'cores', aggregate: 'median', ratio: true },
+    {
+      key: 'server_cpu',
+      label: instances > 1 ? 'server CPU, both instances' : 'server CPU',
+      unit: 'cores',
+      aggregate: 'median',
+      ratio: true,
+    },
     { key: 'generator_cpu', label: 'generator CPU', unit: 'cores', aggregate: 'median', ratio: false },
   );
   if (instances > 1) defs.push({ key: 'redis_cpu', label: 'Redis CPU', unit: 'cores', aggregate: 'median', ratio: true });
@@ -83,7 +95,13 @@ function versionOf(body: string): number {
  * the earlier ones have answered, as independent windows would send them.
  */
 export async function openLoop(url: string, count: number, rateHz: number, valueOf: (i: number) => string): Promise<SendLog> {
-  const log: SendLog = { sentAt: new Float64Array(count), doneAt: new Float64Array(count), status: new Int32Array(count), version: new Int32Array(count), failures: [] };
+  const log: SendLog = {
+    sentAt: new Float64Array(count),
+    doneAt: new Float64Array(count),
+    status: new Int32Array(count),
+    version: new Int32Array(count),
+    failures: [],
+  };
   const interval = 1000 / rateHz;
   const start = nowMs() + 5;
   const inflight: Promise<void>[] = [];
@@ -126,10 +144,14 @@ export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget
   }));
   const connected = await ctx.pool.connect(targets, 100, 30_000);
   const notes = connected.errors.map((error) => `connect: ${error}`);
-  const settled = await waitUntil(async () => {
-    const status = await ctx.pool.status(target.clients);
-    return status.presenceAtCount === status.open || (status.lastPresenceAt > 0 && nowMs() - status.lastPresenceAt > 1_000);
-  }, settleDeadlineMs, 100);
+  const settled = await waitUntil(
+    async () => {
+      const status = await ctx.pool.status(target.clients);
+      return status.presenceAtCount === status.open || (status.lastPresenceAt > 0 && nowMs() - status.lastPresenceAt > 1_000);
+    },
+    settleDeadlineMs,
+    100,
+  );
   if (!settled) notes.push(`presence still settling after ${settleDeadlineMs} ms`);
   return { failed: connected.failed, settleS: (nowMs() - started) / 1000, notes };
 }
@@ -139,7 +161,12 @@ export async function connectSubscribers(ctx: BenchContext, target: FanoutTarget
  * already connected: PATCHes at a fixed rate, each first_name unique, and
  * for every (PATCH, client) pair the time from sending to that client's event.
  */
-export async function measureFanout(ctx: BenchContext, target: FanoutTarget, settings: FanoutSettings, connected: Connected): Promise<Measurement> {
+export async function measureFanout(
+  ctx: BenchContext,
+  target: FanoutTarget,
+  settings: FanoutSettings,
+  connected: Connected,
+): Promise<Measurement> {
   const token = `b${randomBytes(4).toString('hex')}`;
   const patchUrl = `${target.patchUrl}/api/users/${target.userId}`;
   // Warm-up PATCHes carry another token: their events count as unmatched, not as deliveries.
@@ -161,7 +188,9 @@ export async function measureFanout(ctx: BenchContext, target: FanoutTarget, set
   const latencies = analyse(collected, sends, target);
   const reached = distribution(latencies.reached);
   const delivery = distribution(latencies.all);
-  const patch = distribution(Array.from(sends.sentAt, (sentAt, i) => sends.doneAt[i] - sentAt).filter((_, i) => isOk(sends.status[i])));
+  const patch = distribution(
+    Array.from(sends.sentAt, (sentAt, i) => sends.doneAt[i] - sentAt).filter((_, i) => isOk(sends.status[i])),
+  );
   const spanS = (sends.sentAt[count - 1] - sends.sentAt[0]) / 1000;
   const metrics = {
     reached_p50: reached.p50,

@@ -9,7 +9,9 @@ export function fanoutSizes(ctx: BenchContext): number[] {
 }
 
 export function fanoutSettings(ctx: BenchContext): FanoutSettings {
-  return ctx.quick ? { rateHz: 50, durationS: 2, warmupS: 0.5, drainMs: 10_000 } : { rateHz: 50, durationS: 8, warmupS: 1, drainMs: 10_000 };
+  return ctx.quick
+    ? { rateHz: 50, durationS: 2, warmupS: 0.5, drainMs: 10_000 }
+    : { rateHz: 50, durationS: 8, warmupS: 1, drainMs: 10_000 };
 }
 
 export const caseName = (sockets: number): string => `${sockets.toLocaleString('en-US')} sockets`;

@@ -28,10 +28,28 @@ function metricsFor(ctx: BenchContext): MetricDef[] {
     { key: 'rss_idle', label: 'RSS idle, after a few requests', unit: 'MB', aggregate: 'median', ratio: true },
     ...levels(ctx).flatMap((n): MetricDef[] => [
       { key: `rss_${n}`, label: `RSS with ${n.toLocaleString('en-US')} sockets`, unit: 'MB', aggregate: 'median', ratio: true },
-      { key: `per_socket_${n}`, label: `per idle socket at ${n.toLocaleString('en-US')}`, unit: 'KB', aggregate: 'median', ratio: true },
+      {
+        key: `per_socket_${n}`,
+        label: `per idle socket at ${n.toLocaleString('en-US')}`,
+        unit: 'KB',
+        aggregate: 'median',
+        ratio: true,
+      },
     ]),
-    { key: `connect_s_${last}`, label: `time to connect ${last.toLocaleString('en-US')} sockets`, unit: 's', aggregate: 'median', ratio: true },
-    { key: `held_${last}`, label: `${last.toLocaleString('en-US')} sockets held`, unit: 'yes/no', aggregate: 'all', ratio: false },
+    {
+      key: `connect_s_${last}`,
+      label: `time to connect ${last.toLocaleString('en-US')} sockets`,
+      unit: 's',
+      aggregate: 'median',
+      ratio: true,
+    },
+    {
+      key: `held_${last}`,
+      label: `${last.toLocaleString('en-US')} sockets held`,
+      unit: 'yes/no',
+      aggregate: 'all',
+      ratio: false,
+    },
     { key: 'connect_failures', label: 'failed connects', unit: 'count', aggregate: 'sum', ratio: false },
   ];
 }
@@ -59,7 +77,12 @@ export const memory: Scenario = {
   name: 'memory',
   title: 'Memory: idle RSS and per idle socket',
   cases: (ctx): CaseDef[] => [{ name: CASE, metrics: metricsFor(ctx) }],
-  config: (ctx) => ({ levels: levels(ctx), sockets: 'one user per socket (handshake user_id), no traffic', rss: 'VmRSS, median of samples 250 ms apart, once the joins are over and the server has settled', ...pauses(ctx) }),
+  config: (ctx) => ({
+    levels: levels(ctx),
+    sockets: 'one user per socket (handshake user_id), no traffic',
+    rss: 'VmRSS, median of samples 250 ms apart, once the joins are over and the server has settled',
+    ...pauses(ctx),
+  }),
   async runOnce(ctx: BenchContext, spec: ServerSpec, run: number): Promise<Record<string, Measurement>> {
     const db = scratchDb(ctx, `memory-${spec.role}-${run}`);
     const server = await startServer(spec, { dbPath: db.path });
@@ -93,7 +116,10 @@ export const memory: Scenario = {
       metrics[`connect_s_${connected}`] = lastConnectS;
       await sleep(holdMs);
       const status = await ctx.pool.status();
-      const answers = await httpJson('GET', `${server.url}/api/users?limit=1`, undefined, 10_000).then((r) => r.status === 200, () => false);
+      const answers = await httpJson('GET', `${server.url}/api/users?limit=1`, undefined, 10_000).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       metrics[`held_${connected}`] = status.open === connected && answers ? 1 : 0;
       if (status.open !== connected) notes.push(`${status.open} of ${connected} sockets open after ${holdMs} ms`);
       return { [CASE]: { metrics, notes } };

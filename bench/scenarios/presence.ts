@@ -27,8 +27,20 @@ const METRICS: MetricDef[] = [
   ms('probe_leave_max', 'probe GET during the mass leave, max'),
   { key: 'join_s', label: 'joins: first connect to the last presence message', unit: 's', aggregate: 'median', ratio: true },
   { key: 'leave_s', label: 'leave: closing to all closed', unit: 's', aggregate: 'median', ratio: true },
-  { key: 'presence_join', label: 'presence messages delivered during the joins', unit: 'count', aggregate: 'median', ratio: true },
-  { key: 'presence_leave', label: 'presence messages delivered during the leave', unit: 'count', aggregate: 'median', ratio: true },
+  {
+    key: 'presence_join',
+    label: 'presence messages delivered during the joins',
+    unit: 'count',
+    aggregate: 'median',
+    ratio: true,
+  },
+  {
+    key: 'presence_leave',
+    label: 'presence messages delivered during the leave',
+    unit: 'count',
+    aggregate: 'median',
+    ratio: true,
+  },
   { key: 'right_count', label: 'every window ended with the right count', unit: 'yes/no', aggregate: 'all', ratio: false },
   { key: 'windows_right', label: 'windows whose last count was right', unit: 'count', aggregate: 'median', ratio: false },
   { key: 'probe_non2xx', label: 'non-2xx probe GETs', unit: 'count', aggregate: 'sum', ratio: false },
@@ -91,7 +103,13 @@ export const presence: Scenario = {
   name: 'presence',
   title: 'Presence storm',
   cases: (ctx): CaseDef[] => [{ name: caseName(ctx), metrics: METRICS }],
-  config: (ctx) => ({ windows: windows(ctx), probeIntervalMs: PROBE_INTERVAL_MS, quietMs: QUIET_MS, joinDeadlineS: 90, leaveDeadlineS: 60 }),
+  config: (ctx) => ({
+    windows: windows(ctx),
+    probeIntervalMs: PROBE_INTERVAL_MS,
+    quietMs: QUIET_MS,
+    joinDeadlineS: 90,
+    leaveDeadlineS: 60,
+  }),
   async runOnce(ctx: BenchContext, spec: ServerSpec, run: number): Promise<Record<string, Measurement>> {
     const n = windows(ctx);
     const db = scratchDb(ctx, `presence-${spec.role}-${run}`);
@@ -110,12 +128,16 @@ export const presence: Scenario = {
       const targets = Array.from({ length: n }, (_, index) => ({ index, url: socketUrl(server.url, userId), userId }));
       const connected = await ctx.pool.connect(targets, 200, 60_000);
       notes.push(...connected.errors);
-      const settled = await waitUntil(async () => {
-        const status = await ctx.pool.status(n);
-        if (status.presenceAtCount === n) return true;
-        const quiet = nowMs() - status.lastPresenceAt > QUIET_MS;
-        return quiet && probe.completedStartedAfter(status.lastPresenceAt) > 0;
-      }, 90_000, 100);
+      const settled = await waitUntil(
+        async () => {
+          const status = await ctx.pool.status(n);
+          if (status.presenceAtCount === n) return true;
+          const quiet = nowMs() - status.lastPresenceAt > QUIET_MS;
+          return quiet && probe.completedStartedAfter(status.lastPresenceAt) > 0;
+        },
+        90_000,
+        100,
+      );
       if (!settled) notes.push('joins did not settle within 90 s');
       const joined = await ctx.pool.status(n);
       const joinS = joined.lastPresenceAt > 0 ? (joined.lastPresenceAt - joinStart) / 1000 : null;

@@ -21,21 +21,38 @@ export interface ReconnectSettings {
 }
 
 /** Why the floor does not run this scenario; the tables say it where the floor's figures would be. */
-export const FLOOR_CANNOT_REPLAY = 'the floor keeps no change history, so it cannot replay what a client missed; project only, no ratio';
+export const FLOOR_CANNOT_REPLAY =
+  'the floor keeps no change history, so it cannot replay what a client missed; project only, no ratio';
 
 function sockets(ctx: BenchContext): number {
   return ctx.quick ? 100 : 1_000;
 }
 
 export function reconnectSettings(ctx: BenchContext): ReconnectSettings {
-  const churn: ChurnSettings = { fraction: 0.1, everyMs: 1_000, delayMinMs: 100, delayMaxMs: 1_000, connectTimeoutMs: 10_000, recoveryTimeoutMs: 15_000 };
+  const churn: ChurnSettings = {
+    fraction: 0.1,
+    everyMs: 1_000,
+    delayMinMs: 100,
+    delayMaxMs: 1_000,
+    connectTimeoutMs: 10_000,
+    recoveryTimeoutMs: 15_000,
+  };
   // Full: 10 s at 10% a second, so each subscriber drops and reconnects about once.
-  return ctx.quick ? { rateHz: 50, durationS: 4, warmupS: 0.5, drainMs: 10_000, churn } : { rateHz: 50, durationS: 10, warmupS: 1, drainMs: 10_000, churn };
+  return ctx.quick
+    ? { rateHz: 50, durationS: 4, warmupS: 0.5, drainMs: 10_000, churn }
+    : { rateHz: 50, durationS: 10, warmupS: 1, drainMs: 10_000, churn };
 }
 
-const caseName = (ctx: BenchContext): string => `${sockets(ctx).toLocaleString('en-US')} subscribers, 10% reconnecting every second`;
+const caseName = (ctx: BenchContext): string =>
+  `${sockets(ctx).toLocaleString('en-US')} subscribers, 10% reconnecting every second`;
 
-const count = (key: string, label: string, aggregate: 'median' | 'sum' = 'sum'): MetricDef => ({ key, label, unit: 'count', aggregate, ratio: false });
+const count = (key: string, label: string, aggregate: 'median' | 'sum' = 'sum'): MetricDef => ({
+  key,
+  label,
+  unit: 'count',
+  aggregate,
+  ratio: false,
+});
 const ms = (key: string, label: string): MetricDef => ({ key, label, unit: 'ms', aggregate: 'median', ratio: false });
 
 const METRICS: MetricDef[] = [
@@ -68,7 +85,8 @@ const METRICS: MetricDef[] = [
 async function userVersion(baseUrl: string, userId: number): Promise<number> {
   const result = await httpJson('GET', `${baseUrl}/api/users/${userId}`);
   const version = isOk(result.status) ? (JSON.parse(result.body) as { version?: unknown }).version : undefined;
-  if (typeof version !== 'number') throw new Error(`GET /api/users/${userId} answered ${result.status}: ${result.body.slice(0, 200)}`);
+  if (typeof version !== 'number')
+    throw new Error(`GET /api/users/${userId} answered ${result.status}: ${result.body.slice(0, 200)}`);
   return version;
 }
 
@@ -139,22 +157,30 @@ export const reconnect: Scenario = {
 
       // Every version up to the last must reach every subscriber: live, or replayed after its reconnect.
       const finalVersion = await userVersion(server.url, userId);
-      await waitUntil(async () => {
-        const status = await ctx.pool.resumeReport(finalVersion);
-        return status.offline === 0 && status.replaying === 0 && status.behind === 0;
-      }, settings.drainMs, 100);
+      await waitUntil(
+        async () => {
+          const status = await ctx.pool.resumeReport(finalVersion);
+          return status.offline === 0 && status.replaying === 0 && status.behind === 0;
+        },
+        settings.drainMs,
+        100,
+      );
       const cpu = monitor.stop();
       const patchOfVersion: number[] = new Array<number>(finalVersion + 1).fill(-1);
-      [warm, sends].forEach((log, part) => log.version.forEach((version, i) => {
-        if (version > 0 && version <= finalVersion) patchOfVersion[version] = (part === 0 ? 0 : warmups) + i;
-      }));
+      [warm, sends].forEach((log, part) =>
+        log.version.forEach((version, i) => {
+          if (version > 0 && version <= finalVersion) patchOfVersion[version] = (part === 0 ? 0 : warmups) + i;
+        }),
+      );
       const report = await ctx.pool.resumeReport(finalVersion, patchOfVersion);
       const status = await ctx.pool.status();
       const collected = await ctx.pool.collect();
 
       const live = distribution(liveLatencies(collected, sends, warmups));
       const recovery = distribution(report.recoveryMs);
-      const patch = distribution(Array.from(sends.sentAt, (sentAt, i) => sends.doneAt[i] - sentAt).filter((_, i) => isOk(sends.status[i])));
+      const patch = distribution(
+        Array.from(sends.sentAt, (sentAt, i) => sends.doneAt[i] - sentAt).filter((_, i) => isOk(sends.status[i])),
+      );
       const ok = (log: SendLog): number => log.status.reduce((n, code) => n + (isOk(code) ? 1 : 0), 0);
       const spanS = (sends.sentAt[measured - 1] - sends.sentAt[0]) / 1000;
       const metrics = {
@@ -176,8 +202,14 @@ export const reconnect: Scenario = {
         patch_p99: patch.p99,
         rate: spanS > 0 ? (measured - 1) / spanS : null,
         non2xx: warmups + measured - ok(warm) - ok(sends),
-        replay_errors: report.replayOutOfOrder + report.replayCountMismatch + report.recoveryTimeouts + report.unexpectedRecoveries + report.replaying,
-        errors: report.malformed + report.wrongUser + report.unmatched + report.wrongValue + report.seqNotGrowing + status.malformed,
+        replay_errors:
+          report.replayOutOfOrder +
+          report.replayCountMismatch +
+          report.recoveryTimeouts +
+          report.unexpectedRecoveries +
+          report.replaying,
+        errors:
+          report.malformed + report.wrongUser + report.unmatched + report.wrongValue + report.seqNotGrowing + status.malformed,
         connect_failures: connected.failed + report.reconnectFailures + report.unexpectedCloses + report.offline,
         presence: status.presence.churn ?? 0,
         server_cpu: cpu.serverCores[0],

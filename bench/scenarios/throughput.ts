@@ -48,7 +48,12 @@ function load(url: string, requests: autocannon.Request[], durationS: number): P
   return autocannon({ url, connections: CONNECTIONS, pipelining: 1, duration: durationS, requests, timeout: 10 });
 }
 
-async function measureEndpoint(ctx: BenchContext, server: RunningServer, endpoint: Endpoint, userId: number): Promise<Measurement> {
+async function measureEndpoint(
+  ctx: BenchContext,
+  server: RunningServer,
+  endpoint: Endpoint,
+  userId: number,
+): Promise<Measurement> {
   const { warmupS, durationS } = durations(ctx);
   const requests = endpoint.requests(userId);
   await load(server.url, requests, warmupS);
@@ -87,7 +92,12 @@ export const throughput: Scenario = {
   name: 'throughput',
   title: 'Throughput, 50 connections',
   cases: (): CaseDef[] => ENDPOINTS.map((endpoint) => ({ name: endpoint.name, metrics: METRICS })),
-  config: (ctx) => ({ connections: CONNECTIONS, seededUsers: SEEDED_USERS, ...durations(ctx), tool: 'autocannon (library), pipelining 1' }),
+  config: (ctx) => ({
+    connections: CONNECTIONS,
+    seededUsers: SEEDED_USERS,
+    ...durations(ctx),
+    tool: 'autocannon (library), pipelining 1',
+  }),
   async runOnce(ctx: BenchContext, spec: ServerSpec, run: number): Promise<Record<string, Measurement>> {
     const db = scratchDb(ctx, `throughput-${spec.role}-${run}`);
     const server = await startServer(spec, { dbPath: db.path });

@@ -61,7 +61,9 @@ export class SqlStatements implements OnModuleDestroy {
   private async querySqlite(sql: string, params: ObjectLiteral): Promise<Row[]> {
     const { sql: text, values } = this.bind(sql, params);
     const statement = await this.statement(text);
-    return new Promise<Row[]>((resolve, reject) => statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))));
+    return new Promise<Row[]>((resolve, reject) =>
+      statement.all(values, (error, rows) => (error ? reject(error) : resolve(rows))),
+    );
   }
 
   /** `?` placeholders for the named parameters, lists expanded, and the values in order. */

@@ -27,9 +27,7 @@ export class HealthController {
   @Get()
   @HealthCheck()
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
-    const checks: HealthIndicatorFunction[] = [
-      () => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS),
-    ];
+    const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS)];
     if (this.redis.configured) checks.push(() => this.redis.pingCheck('redis'));
     try {
       return await this.health.check(checks);

@@ -45,7 +45,10 @@ export function insertUserSql(dialect: Dialect): string {
     rec AS (
       INSERT INTO user_changes (${RECORD_COLUMNS})
       SELECT change_seq, id, version, 'create', first_name, last_name, created_at, updated_at, updated_at,
-        ${pgFields(() => 'NULL', (column) => column)}, changed_by, request_id
+        ${pgFields(
+          () => 'NULL',
+          (column) => column,
+        )}, changed_by, request_id
       FROM ins
     )
     SELECT * FROM ins`;
@@ -97,7 +100,10 @@ export function deleteUserSql(dialect: Dialect): string {
     rec AS (
       INSERT INTO user_changes (${RECORD_COLUMNS})
       SELECT seq.seq, del.id, del.version + 1, 'delete', del.first_name, del.last_name, del.created_at, del.updated_at,
-        CAST(:now AS timestamptz), ${pgFields((column) => `del.${column}`, () => 'NULL')},
+        CAST(:now AS timestamptz), ${pgFields(
+          (column) => `del.${column}`,
+          () => 'NULL',
+        )},
         CAST(:by AS varchar), CAST(:requestId AS varchar)
       FROM del, seq
     )

@@ -56,7 +56,10 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** Follow a user (or, with user_id null, everything), optionally from a position. */
   @SubscribeMessage('subscribe')
-  async subscribe(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() body: unknown): Promise<SubscribeAck | SubscribeRefusal> {
+  async subscribe(
+    @ConnectedSocket() socket: RealtimeSocket,
+    @MessageBody() body: unknown,
+  ): Promise<SubscribeAck | SubscribeRefusal> {
     const position =
       typeof body === 'object' && body !== null && !Array.isArray(body) && !Buffer.isBuffer(body)
         ? parsePosition(body as Record<string, unknown>, { requireUserId: true })
@@ -89,8 +92,7 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
           { event: 'recovery', data: { user_id: userId, recovered: replay.recovered, replayed: updates.length } },
         ],
         // Live updates held meanwhile that the replay carried already: the replayed user's, up to its last seq.
-        isDuplicate: (event, data) =>
-          event === 'user_update' && isCoveredBy(data as UserUpdateMessage, userId, lastSeq),
+        isDuplicate: (event, data) => event === 'user_update' && isCoveredBy(data as UserUpdateMessage, userId, lastSeq),
       };
     });
     return recovered;

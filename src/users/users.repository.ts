@@ -30,10 +30,7 @@ export interface UserPage {
   total: number;
 }
 
-export type UpdateOutcome =
-  | { kind: 'updated'; user: User }
-  | { kind: 'not_found' }
-  | { kind: 'version_mismatch'; current: User };
+export type UpdateOutcome = { kind: 'updated'; user: User } | { kind: 'not_found' } | { kind: 'version_mismatch'; current: User };
 
 /** The users table uses a 32-bit serial on PostgreSQL; a larger id cannot exist. */
 export const MAX_USER_ID = 2_147_483_647;

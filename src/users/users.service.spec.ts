@@ -66,7 +66,10 @@ describe('UsersService', () => {
 
   it('does not lose either of two concurrent edits of different fields', async () => {
     const user = await service.create({ firstName: 'A', lastName: 'B' }, change);
-    await Promise.all([service.update(user.id, { firstName: 'First' }, change), service.update(user.id, { lastName: 'Last' }, change)]);
+    await Promise.all([
+      service.update(user.id, { firstName: 'First' }, change),
+      service.update(user.id, { lastName: 'Last' }, change),
+    ]);
     expect(await service.get(user.id)).toMatchObject({ firstName: 'First', lastName: 'Last', version: 3 });
   });
 

@@ -42,8 +42,13 @@ export class UsersService {
    * change happens only while the user is still at one of those versions.
    */
   async update(id: number, changes: UserChanges, change: ChangeContext, expectedVersions?: readonly number[]): Promise<User> {
-    const outcome = await this.inOrderOf(id, () => this.users.update(id, changes, change, expectedVersions), (result) =>
-      result.kind === 'updated' ? { version: result.user.version, event: () => this.events.publish('user.updated', { user: result.user }) } : undefined,
+    const outcome = await this.inOrderOf(
+      id,
+      () => this.users.update(id, changes, change, expectedVersions),
+      (result) =>
+        result.kind === 'updated'
+          ? { version: result.user.version, event: () => this.events.publish('user.updated', { user: result.user }) }
+          : undefined,
     );
     switch (outcome.kind) {
       case 'not_found':
@@ -57,8 +62,13 @@ export class UsersService {
 
   async remove(id: number, change: ChangeContext): Promise<User> {
     // A delete comes one version after the user's last.
-    const user = await this.inOrderOf(id, () => this.users.delete(id, change), (deleted) =>
-      deleted ? { version: deleted.version + 1, event: () => this.events.publish('user.deleted', { user: deleted }) } : undefined,
+    const user = await this.inOrderOf(
+      id,
+      () => this.users.delete(id, change),
+      (deleted) =>
+        deleted
+          ? { version: deleted.version + 1, event: () => this.events.publish('user.deleted', { user: deleted }) }
+          : undefined,
     );
     if (!user) throw new UserNotFoundError(id);
     return user;

@@ -43,7 +43,8 @@ describe(`screenshots of the windows (${WRITE_TO ? `written to ${WRITE_TO}` : 'r
     dir = WRITE_TO ?? mkdtempSync(join(tmpdir(), 'screenshots-'));
     mkdirSync(dir, { recursive: true });
     const ids: number[] = [];
-    for (const [first_name, last_name] of SAMPLE_USERS) ids.push((await createUser(windows.app.url, { first_name, last_name })).id);
+    for (const [first_name, last_name] of SAMPLE_USERS)
+      ids.push((await createUser(windows.app.url, { first_name, last_name })).id);
     expect(ids).toEqual([1, 2, 3, 4, 5]);
   });
   afterAll(() => {

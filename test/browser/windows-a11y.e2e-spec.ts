@@ -15,7 +15,9 @@ interface AxeViolation {
 async function seriousViolations(page: Page): Promise<string[]> {
   await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }).axe;
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
     const result = await axe.run(document, { resultTypes: ['violations'] });
     return result.violations;
   });
@@ -84,9 +86,7 @@ describe('accessibility of the windows', () => {
     const deleteButton = page.getByRole('button', { name: 'Delete this user' });
     await deleteButton.focus();
     await page.keyboard.press('Enter');
-    await eventually(async () =>
-      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel'),
-    );
+    await eventually(async () => expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel'));
     await page.keyboard.press('Escape');
     await eventually(async () => expect(await deleteButton.evaluate((b) => document.activeElement === b)).toBe(true));
   });

@@ -8,9 +8,7 @@ import { createUser, getUser, WireUser } from '../helpers/factories';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 
 /** What a window received and fetched, in the order the browser reported it. */
-type TrafficEntry =
-  | { kind: 'event'; action: string; id: number; version: number }
-  | { kind: 'get'; path: string };
+type TrafficEntry = { kind: 'event'; action: string; id: number; version: number } | { kind: 'get'; path: string };
 
 interface RecordedWindow extends BrowserWindow {
   /** user_update frames received on its socket and GET /api/users/<id> requests it sent. */
@@ -91,11 +89,14 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     const started = Date.now();
     await waitForValue(win.page, 'First name', user.first_name, deadlineMs);
     await waitForValue(win.page, 'Last name', user.last_name, Math.max(100, deadlineMs - (Date.now() - started)));
-    await eventually(async () => expect(await shownVersion(win.page)).toBe(user.version), Math.max(100, deadlineMs - (Date.now() - started)));
+    await eventually(
+      async () => expect(await shownVersion(win.page)).toBe(user.version),
+      Math.max(100, deadlineMs - (Date.now() - started)),
+    );
     return Date.now() - started;
   }
 
-  it('Window 1 on A and Window 2 on B: each shows the other\'s typing within a second, and both count 2 windows open', async () => {
+  it("Window 1 on A and Window 2 on B: each shows the other's typing within a second, and both count 2 windows open", async () => {
     const user = await createUser(a.url, { first_name: 'Grace', last_name: 'Hopper' });
     const w1 = await open(a, `/window1.html?user=${user.id}`);
     const w2 = await open(b, `/window2.html?user=${user.id}`);
@@ -116,7 +117,9 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     const lastMs = await waitForValue(w1.page, 'Last name', 'Lovelace', 1_000);
 
     // Saved, through either instance, and nothing late undoes the typing.
-    await eventually(async () => expect(await getUser(b.url, user.id)).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace' }));
+    await eventually(async () =>
+      expect(await getUser(b.url, user.id)).toMatchObject({ first_name: 'Ada', last_name: 'Lovelace' }),
+    );
     const saved = await getUser(a.url, user.id);
     await waitForRow(w1, saved, 2_000);
     await waitForRow(w2, saved, 2_000);
@@ -128,8 +131,10 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
 
     expect(w1.errors).toEqual([]);
     expect(w2.errors).toEqual([]);
-    log(`typing end -> other instance's window: First name ${firstMs} ms, Last name ${lastMs} ms; ` +
-      `"2 windows open" on both ${presenceMs} ms; close -> "1 window open" ${leaveMs} ms`);
+    log(
+      `typing end -> other instance's window: First name ${firstMs} ms, Last name ${lastMs} ms; ` +
+        `"2 windows open" on both ${presenceMs} ms; close -> "1 window open" ${leaveMs} ms`,
+    );
   });
 
   it('a change made through A while Redis is down still reaches the windows on B, which end on the API version', async () => {
@@ -154,7 +159,9 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
     // The socket to B never dropped, so no reconnect fetch can explain it.
     const paths = [w1, w2].map((win, i) => {
       const since = win.traffic.slice(marks[i]);
-      const versions = since.filter((entry) => entry.kind === 'event' && entry.id === user.id).map((entry) => (entry as { version: number }).version);
+      const versions = since
+        .filter((entry) => entry.kind === 'event' && entry.id === user.id)
+        .map((entry) => (entry as { version: number }).version);
       const fetches = since.filter((entry) => entry.kind === 'get').length;
       expect(win.sockets()).toBe(1);
       const replayed = versions.includes(during.version);
@@ -164,8 +171,10 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
       return `${replayed ? 'replayed' : 'gap-resync'} (events v${versions.join(',v')}, ${fetches} GET)`;
     });
     for (const win of [w1, w2]) expect(win.errors).toEqual([]);
-    log(`Redis outage, change through A: Redis start -> both windows on B show v${after.version}: ` +
-      `${Date.now() - restarted} ms (${shownMs.join(' / ')} ms after the last PATCH); Window 1: ${paths[0]}; Window 2: ${paths[1]}`);
+    log(
+      `Redis outage, change through A: Redis start -> both windows on B show v${after.version}: ` +
+        `${Date.now() - restarted} ms (${shownMs.join(' / ')} ms after the last PATCH); Window 1: ${paths[0]}; Window 2: ${paths[1]}`,
+    );
   });
 
   it('an outage event lost for good (A dies with it queued): the windows on B replay it from the change history, no fetch, no reload', async () => {
@@ -193,15 +202,19 @@ describe(`windows on two instances sharing one ${TEST_DB} database and Redis`, (
 
     [w1, w2].forEach((win, i) => {
       const since = win.traffic.slice(marks[i]);
-      const versions = since.filter((entry) => entry.kind === 'event' && entry.id === user.id).map((entry) => (entry as { version: number }).version);
+      const versions = since
+        .filter((entry) => entry.kind === 'event' && entry.id === user.id)
+        .map((entry) => (entry as { version: number }).version);
       // The lost version came back as an event replayed from the history (after a `head` or the gap), not by fetching the user.
       expect(versions).toEqual(expect.arrayContaining([lost.version, after.version]));
       expect(since.filter((entry) => entry.kind === 'get' && entry.path === `/api/users/${user.id}`)).toEqual([]);
       expect(win.sockets()).toBe(1);
     });
     for (const win of [w1, w2]) expect(win.errors).toEqual([]);
-    log(`lost outage event: PATCH through the replacement -> both windows on B show v${after.version} ` +
-      `(replayed from the history): ${Date.now() - sent} ms (${shownMs.join(' / ')} ms each)`);
+    log(
+      `lost outage event: PATCH through the replacement -> both windows on B show v${after.version} ` +
+        `(replayed from the history): ${Date.now() - sent} ms (${shownMs.join(' / ')} ms each)`,
+    );
   });
 });
 

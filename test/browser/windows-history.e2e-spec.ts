@@ -32,19 +32,29 @@ describe('the History panel', () => {
   const open = (path: string, base?: string) => windows.open(path, { base });
 
   it('lists the changes made so far and each new one live, saying who made it', async () => {
-    const user = (await request(windows.app.url).post('/api/users').set('X-Changed-By', 'Import script').send({ first_name: 'Ada', last_name: 'Byron' }).expect(201)).body as { id: number };
+    const user = (
+      await request(windows.app.url)
+        .post('/api/users')
+        .set('X-Changed-By', 'Import script')
+        .send({ first_name: 'Ada', last_name: 'Byron' })
+        .expect(201)
+    ).body as { id: number };
     const w1 = await open(`/window1.html?user=${user.id}`);
     const w2 = await open(`/window2.html?user=${user.id}`);
     for (const win of [w1, w2]) {
       await eventually(async () =>
-        expect(await historyLines(win.page)).toEqual([expect.stringMatching(/^Import script created the user \(First name “Ada”, Last name “Byron”\) · \d/)]),
+        expect(await historyLines(win.page)).toEqual([
+          expect.stringMatching(/^Import script created the user \(First name “Ada”, Last name “Byron”\) · \d/),
+        ]),
       );
     }
 
     await field(w2.page, 'Last name').fill('Lovelace');
     await waitForValue(w1.page, 'Last name', 'Lovelace', 2_000);
     for (const win of [w1, w2]) {
-      await eventually(async () => expect((await historyLines(win.page))[0]).toMatch(/^Window 2 changed Last name from “Byron” to “Lovelace” · \d/));
+      await eventually(async () =>
+        expect((await historyLines(win.page))[0]).toMatch(/^Window 2 changed Last name from “Byron” to “Lovelace” · \d/),
+      );
     }
     // The panel is a labelled list: a screen reader hears "History, list, 2 items".
     await expect(w1.page.getByRole('region', { name: 'History' }).getByRole('listitem').count()).resolves.toBe(2);
@@ -76,14 +86,20 @@ describe('the History panel', () => {
     await waitForValue(w2.page, 'First name', 'Change 5', 5_000);
     const lines = await historyLines(w2.page);
     expect(lines.slice(0, 5)).toEqual(
-      [5, 4, 3, 2, 1].map((i): unknown => expect.stringMatching(new RegExp(`^Window 1 changed First name from “${i === 1 ? 'Start' : `Change ${i - 1}`}” to “Change ${i}” · \\d`))),
+      [5, 4, 3, 2, 1].map((i): unknown =>
+        expect.stringMatching(
+          new RegExp(`^Window 1 changed First name from “${i === 1 ? 'Start' : `Change ${i - 1}`}” to “Change ${i}” · \\d`),
+        ),
+      ),
     );
     // One replay: the five missed events, then its end, on the same page (no reload).
     const after = frames.slice(mark);
     const firstRecovery = after.findIndex((entry) => entry.event === 'recovery');
     expect(after.slice(0, firstRecovery).filter((entry) => entry.event === 'user_update')).toHaveLength(5);
     expect(after[firstRecovery].data).toMatchObject({ user_id: user.id, recovered: true, replayed: 5 });
-    expect(await w2.page.evaluate((): boolean => (window as unknown as { sameDocument?: boolean }).sameDocument === true)).toBe(true);
+    expect(await w2.page.evaluate((): boolean => (window as unknown as { sameDocument?: boolean }).sameDocument === true)).toBe(
+      true,
+    );
     // Chromium logs each refused reconnect attempt while the line is cut; nothing else may go wrong.
     expect(w2.errors.filter((error) => !/WebSocket connection to .* failed/.test(error))).toEqual([]);
   }, 90_000);

@@ -89,7 +89,11 @@ describe('windows across a server restart', () => {
 
     await windows.app.restart();
     await waitForConnection(w1.page, 'Connected', 10_000);
-    await eventually(async () => expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: 'Typed offline', last_name: 'Typist' }), 10_000);
+    await eventually(
+      async () =>
+        expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: 'Typed offline', last_name: 'Typist' }),
+      10_000,
+    );
     await waitForText(w1.page.locator('#save-status'), 'Saved');
     expect(await field(w1.page, 'First name').inputValue()).toBe('Typed offline');
   });

@@ -62,10 +62,7 @@ describe('two windows on one user', () => {
 
     const first = 'Maximiliana Quetzalcoatl-Oyelaran von Brandenburg';
     const last = 'Featherstonehaugh-Wolfeschlegelsteinhausen';
-    await Promise.all([
-      typeInto(w1.page, 'First name', first),
-      typeInto(w2.page, 'Last name', last),
-    ]);
+    await Promise.all([typeInto(w1.page, 'First name', first), typeInto(w2.page, 'Last name', last)]);
 
     // Several saves went out while typing, so echoes of older values came back meanwhile.
     // Polled: the last save leaves a pause after the last key, so typing can end
@@ -74,7 +71,9 @@ describe('two windows on one user', () => {
     expect(await field(w1.page, 'First name').inputValue()).toBe(first);
     expect(await field(w2.page, 'Last name').inputValue()).toBe(last);
 
-    await eventually(async () => expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: first, last_name: last }));
+    await eventually(async () =>
+      expect(await getUser(windows.app.url, user.id)).toMatchObject({ first_name: first, last_name: last }),
+    );
     await waitForValue(w1.page, 'Last name', last, 2_000);
     await waitForValue(w2.page, 'First name', first, 2_000);
     // And nothing late undoes it.

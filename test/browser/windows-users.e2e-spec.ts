@@ -33,12 +33,16 @@ describe('users in the windows', () => {
     await w1.page.getByLabel('Family name').fill('Hopper');
     await w1.page.getByRole('button', { name: 'Create' }).click();
 
-    await eventually(async () => expect(await pickerOptions(w2.page)).toContainEqual(expect.stringMatching(/#\d+ Grace Hopper$/)));
+    await eventually(async () =>
+      expect(await pickerOptions(w2.page)).toContainEqual(expect.stringMatching(/#\d+ Grace Hopper$/)),
+    );
     await waitForText(home.page.locator('#users-body'), 'Grace Hopper');
     // The creating window switches to the new user.
     await waitForValue(w1.page, 'First name', 'Grace');
     await waitForValue(w1.page, 'Last name', 'Hopper');
-    const created = ((await request(windows.app.url).get('/api/users').expect(200)).body as WireUser[]).find((u) => u.first_name === 'Grace')!;
+    const created = ((await request(windows.app.url).get('/api/users').expect(200)).body as WireUser[]).find(
+      (u) => u.first_name === 'Grace',
+    )!;
     expect(created).toMatchObject({ last_name: 'Hopper' });
 
     await w1.page.getByRole('button', { name: 'Delete this user' }).click();
@@ -77,7 +81,9 @@ describe('users in the windows', () => {
     await request(windows.app.url).patch(`/api/users/${other.id}`).send({ last_name: 'Live' }).expect(200);
     await waitForValue(w1.page, 'Last name', 'Live', 1_000);
     await field(w1.page, 'First name').fill('Typed');
-    await eventually(async () => expect(await getUser(windows.app.url, other.id)).toMatchObject({ first_name: 'Typed', last_name: 'Live' }));
+    await eventually(async () =>
+      expect(await getUser(windows.app.url, other.id)).toMatchObject({ first_name: 'Typed', last_name: 'Live' }),
+    );
   });
 
   it('shows how many windows are open on the user', async () => {

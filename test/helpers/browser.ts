@@ -190,7 +190,12 @@ export function field(page: Page, label: 'First name' | 'Last name'): Locator {
 }
 
 /** Waits until the field labelled `label` holds `value`; returns how long that took. */
-export async function waitForValue(page: Page, label: 'First name' | 'Last name', value: string, deadlineMs = 5_000): Promise<number> {
+export async function waitForValue(
+  page: Page,
+  label: 'First name' | 'Last name',
+  value: string,
+  deadlineMs = 5_000,
+): Promise<number> {
   const started = Date.now();
   await eventually(async () => {
     const actual = await field(page, label).inputValue();

@@ -49,10 +49,15 @@ export async function startTestRedis(): Promise<TestRedis> {
     );
     server = started;
     try {
-      await eventually(async () => {
-        if (started.exitStatus()) throw new Error(`redis-server on ${port} did not start (is it on PATH?): ${started.output()}`);
-        return (await runCommand(port, 'PING')) === 'PONG';
-      }, 10_000, 50);
+      await eventually(
+        async () => {
+          if (started.exitStatus())
+            throw new Error(`redis-server on ${port} did not start (is it on PATH?): ${started.output()}`);
+          return (await runCommand(port, 'PING')) === 'PONG';
+        },
+        10_000,
+        50,
+      );
     } catch (error) {
       await stop();
       throw error;
@@ -117,7 +122,14 @@ async function listClients(target: number | string): Promise<RedisClientInfo[]> 
   return list
     .split('\n')
     .filter((line) => line.trim() !== '')
-    .map((line) => Object.fromEntries(line.trim().split(' ').map((field) => field.split('=', 2) as [string, string])))
+    .map((line) =>
+      Object.fromEntries(
+        line
+          .trim()
+          .split(' ')
+          .map((field) => field.split('=', 2) as [string, string]),
+      ),
+    )
     .map((fields) => ({ name: fields.name ?? '', cmd: fields.cmd ?? '', sub: Number(fields.sub ?? 0) }))
     .filter((client) => client.name !== 'test-admin');
 }

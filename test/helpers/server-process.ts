@@ -44,7 +44,10 @@ function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): Test
  * Starts the built server (dist/src/main.js, as `npm start` does) as a
  * separate process on a free port, and waits until it answers HTTP.
  */
-export async function startServerProcess(env: Record<string, string>, options: ServerProcessOptions = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: ServerProcessOptions = {},
+): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
   const child = spawnServer({ ...env, PORT: String(port) }, options.nodeArgs);
   const server: ServerProcess = {
@@ -56,12 +59,16 @@ export async function startServerProcess(env: Record<string, string>, options: S
     },
   };
   try {
-    await eventually(async () => {
-      const exit = server.exitStatus();
-      if (exit) throw new Error(`server exited (${describeExit(exit)}): ${server.output()}`);
-      const response = await fetch(`${server.url}/api/users?limit=1`);
-      return response.status === 200;
-    }, 20_000, 100);
+    await eventually(
+      async () => {
+        const exit = server.exitStatus();
+        if (exit) throw new Error(`server exited (${describeExit(exit)}): ${server.output()}`);
+        const response = await fetch(`${server.url}/api/users?limit=1`);
+        return response.status === 200;
+      },
+      20_000,
+      100,
+    );
   } catch (error) {
     await server.stop();
     throw error;
@@ -70,7 +77,10 @@ export async function startServerProcess(env: Record<string, string>, options: S
 }
 
 /** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
-export async function runServerExpectingExit(env: Record<string, string>, deadlineMs = 15_000): Promise<{ code: number | null; output: string }> {
+export async function runServerExpectingExit(
+  env: Record<string, string>,
+  deadlineMs = 15_000,
+): Promise<{ code: number | null; output: string }> {
   const server = spawnServer(env);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));

@@ -4,8 +4,7 @@
  * those modules declare their own `const require = createRequire(import.meta.url)`.
  */
 module.exports = function importMetaToCommonJs({ types: t }) {
-  const fileUrl = () =>
-    t.binaryExpression('+', t.stringLiteral('file://'), t.identifier('__filename'));
+  const fileUrl = () => t.binaryExpression('+', t.stringLiteral('file://'), t.identifier('__filename'));
   return {
     name: 'import-meta-to-cjs',
     visitor: {

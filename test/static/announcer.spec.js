@@ -32,7 +32,9 @@ describe('Announcer', () => {
     expect(region.textContent).toBe('');
     authors.set(3, 'Window 1'); // change_origin arrived meanwhile
     jest.advanceTimersByTime(1);
-    expect(region.textContent).toBe('First name changed to An by Window 1. Last name changed to nothing (cleared) by someone else.');
+    expect(region.textContent).toBe(
+      'First name changed to An by Window 1. Last name changed to nothing (cleared) by someone else.',
+    );
   });
 
   it('says nothing of what it was told to forget', () => {

@@ -48,8 +48,14 @@ describe('pages served from static/', () => {
 
   it('serves the index at / and the modules as JavaScript', async () => {
     expect((await request(t.url).get('/').expect(200)).text).toContain('<script type="module" src="index.js"></script>');
-    await request(t.url).get('/window.js').expect(200).expect('Content-Type', /^text\/javascript/);
-    await request(t.url).get('/edit-queue.js').expect(200).expect('Content-Type', /^text\/javascript/);
+    await request(t.url)
+      .get('/window.js')
+      .expect(200)
+      .expect('Content-Type', /^text\/javascript/);
+    await request(t.url)
+      .get('/edit-queue.js')
+      .expect(200)
+      .expect('Content-Type', /^text\/javascript/);
   });
 
   it.each(['/window.html', '/site.json', '/tsconfig.json', '/%77indow.html', '/no-such-file.js'])(

@@ -15,10 +15,7 @@ export type TagComparison = 'strong' | 'weak';
  * the header is absent, 'any' for `*`. Tags that are not a version (other
  * text, or weak ones under strong comparison) name no version, so they never match.
  */
-export function parseVersionTags(
-  header: string | undefined,
-  comparison: TagComparison,
-): readonly number[] | 'any' | undefined {
+export function parseVersionTags(header: string | undefined, comparison: TagComparison): readonly number[] | 'any' | undefined {
   if (header === undefined) return undefined;
   const tags = header.split(',').map((tag) => tag.trim());
   if (tags.includes('*')) return 'any';

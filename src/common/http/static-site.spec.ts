@@ -43,7 +43,10 @@ describe('loadStaticSite', () => {
 
   it('renders each page and serves every other file but the template, the manifest, hidden files and dotfiles', () => {
     manifest({
-      pages: { '/a.html': { template: 'page.html', values: { title: 'A' } }, '/b.html': { template: 'page.html', values: { title: 'B' } } },
+      pages: {
+        '/a.html': { template: 'page.html', values: { title: 'A' } },
+        '/b.html': { template: 'page.html', values: { title: 'B' } },
+      },
       hidden: ['tool.json'],
     });
     const site = loadStaticSite(root);

@@ -61,7 +61,8 @@ export function renderTemplate(template: string, values: Readonly<Record<string,
     used.add(name);
     return value.replace(/[&<>"']/g, (char) => ESCAPES[char]);
   });
-  if (html.includes('{{')) throw new Error(`${source}: malformed placeholder near "${html.slice(html.indexOf('{{'), html.indexOf('{{') + 30)}"`);
+  if (html.includes('{{'))
+    throw new Error(`${source}: malformed placeholder near "${html.slice(html.indexOf('{{'), html.indexOf('{{') + 30)}"`);
   const unused = Object.keys(values).filter((name) => !used.has(name));
   if (unused.length) throw new Error(`${source}: values no placeholder uses: ${unused.join(', ')}`);
   return html;

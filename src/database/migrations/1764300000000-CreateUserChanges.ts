@@ -82,12 +82,20 @@ export class CreateUserChanges1764300000000 implements MigrationInterface {
       INSERT INTO "user_changes" ("seq", "user_id", "version", "action", "first_name", "last_name", "user_created_at", "user_updated_at", "changed_at", "fields")
       SELECT ROW_NUMBER() OVER (ORDER BY id), id, version, 'create', first_name, last_name, created_at, updated_at, updated_at, ${fields}
       FROM "users"`);
-    await queryRunner.query(`UPDATE "users" SET "change_seq" = (SELECT "seq" FROM "user_changes" WHERE "user_changes"."user_id" = "users"."id")`);
+    await queryRunner.query(
+      `UPDATE "users" SET "change_seq" = (SELECT "seq" FROM "user_changes" WHERE "user_changes"."user_id" = "users"."id")`,
+    );
     await queryRunner.query(`INSERT INTO "change_counter" ("id", "seq") SELECT 1, COUNT(*) FROM "users"`);
   }
 
   private async createSqliteTriggers(queryRunner: QueryRunner): Promise<void> {
-    const record = (action: string, version: string, row: 'NEW' | 'OLD', fields: string, changedAt = 'NEW."updated_at"'): string => `
+    const record = (
+      action: string,
+      version: string,
+      row: 'NEW' | 'OLD',
+      fields: string,
+      changedAt = 'NEW."updated_at"',
+    ): string => `
         UPDATE "change_counter" SET "seq" = NEW."change_seq" WHERE "id" = 1;
         INSERT INTO "user_changes" ("seq", "user_id", "version", "action", "first_name", "last_name", "user_created_at", "user_updated_at", "changed_at", "fields", "changed_by", "request_id")
         VALUES (NEW."change_seq", NEW."id", ${version}, '${action}', ${row}."first_name", ${row}."last_name", ${row}."created_at", ${row}."updated_at", ${changedAt}, ${fields}, NEW."changed_by", NEW."request_id");`;

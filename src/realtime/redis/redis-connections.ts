@@ -209,8 +209,7 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
       disconnectTimeout: DISCONNECT_TIMEOUT_MS,
       // null ends the client: only before its first connection, so a start
       // against a wrong REDIS_URL fails instead of retrying forever.
-      retryStrategy: (attempt: number): number | null =>
-        state.everReady ? reconnectDelay(attempt) : null,
+      retryStrategy: (attempt: number): number | null => (state.everReady ? reconnectDelay(attempt) : null),
     };
   }
 
