@@ -5,6 +5,7 @@ import { GATEWAY_METADATA, MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@n
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
+import { EnvironmentVariables, OPTIONAL_SETTINGS } from '../src/config';
 import { startTestApp, TestApp } from './helpers/app';
 
 /*
@@ -93,6 +94,24 @@ describe('docs/realtime.md and the socket.io events in the code', () => {
   it.each([SERVER_TO_CLIENT, CLIENT_TO_SERVER] as const)('documents no %s event the code does not have', (direction) => {
     const known = new Set([...events[direction], ...RESERVED_EVENTS]);
     expect([...documentedEvents(read(REALTIME_DOC))[direction]].filter((event) => !known.has(event))).toEqual([]);
+  });
+});
+
+describe('settings: every one the server reads is documented', () => {
+  const settings = Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS);
+
+  it('finds the settings (a check that reading them works)', () => {
+    expect(settings).toEqual(expect.arrayContaining(['PORT', 'DATABASE_URL', 'REDIS_URL']));
+  });
+
+  it('lists each in .env.example, with its default', () => {
+    const example = read('.env.example');
+    expect(settings.filter((name) => !new RegExp(`^${name}=`, 'm').test(example))).toEqual([]);
+  });
+
+  it('describes each in a README table row', () => {
+    const readme = read('README.md');
+    expect(settings.filter((name) => !readme.includes(`| \`${name}\` |`))).toEqual([]);
   });
 });
 

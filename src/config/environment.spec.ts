@@ -13,7 +13,22 @@ describe('validateEnvironment', () => {
       HISTORY_KEEP_PER_USER: 100,
       HISTORY_TRIM_INTERVAL_MS: 60_000,
       REALTIME_HEAD_INTERVAL_MS: 2_000,
+      CORS_ORIGINS: '',
+      TRUST_PROXY: '',
     });
+  });
+
+  it('takes origins and trusted proxies as lists, and refuses what is not one', () => {
+    const env = validateEnvironment({
+      CORS_ORIGINS: 'https://a.example, http://localhost:5173',
+      TRUST_PROXY: 'loopback, 10.0.0.0/8',
+    });
+    expect(env.CORS_ORIGINS).toBe('https://a.example, http://localhost:5173');
+    expect(() => validateEnvironment({ CORS_ORIGINS: 'a.example' })).toThrow(
+      /CORS_ORIGINS must be a comma-separated list of origins/,
+    );
+    expect(() => validateEnvironment({ CORS_ORIGINS: 'https://a.example/path' })).toThrow(ConfigurationError);
+    expect(() => validateEnvironment({ TRUST_PROXY: 'yes please!' })).toThrow(/TRUST_PROXY must be empty, a hop count/);
   });
 
   it('reads every setting', () => {

@@ -8,6 +8,7 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  Matches,
   Max,
   Min,
   ValidateIf,
@@ -104,6 +105,28 @@ export class EnvironmentVariables {
   REALTIME_HEAD_INTERVAL_MS: number = 2_000;
 
   /**
+   * Origins (scheme://host[:port], comma-separated) whose pages may call the
+   * API and open the WebSocket from another origin. Empty (the default): the
+   * windows' own origin only.
+   */
+  @Matches(/^(https?:\/\/[^\s,/]+)(\s*,\s*https?:\/\/[^\s,/]+)*$|^$/, {
+    message: 'must be a comma-separated list of origins such as https://app.example.com (scheme, host, optional port)',
+  })
+  CORS_ORIGINS: string = '';
+
+  /**
+   * Which proxies in front of the server are believed when they name the
+   * client in X-Forwarded-For (the address rate limits and connection caps key
+   * on). Empty (the default): none, the client is the TCP peer. Otherwise a
+   * hop count, or a comma-separated list of addresses, CIDR ranges and the
+   * names loopback, linklocal, uniquelocal.
+   */
+  @Matches(/^$|^\d+$|^[\w.:/\s,-]+$/, {
+    message: 'must be empty, a hop count, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal, uniquelocal',
+  })
+  TRUST_PROXY: string = '';
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -113,9 +136,11 @@ export class EnvironmentVariables {
   FAULT_INJECTION?: Fault;
 }
 
-const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION']));
+/** The settings without a default, which an instance therefore does not list among its keys. */
+export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION'];
+const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_'];
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_'];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
