@@ -15,6 +15,7 @@ const ESM_PACKAGES = [
   'uint8array-extras',
   '@borewit',
   'load-esm',
+  'jose',
 ];
 
 const shared = {

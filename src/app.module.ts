@@ -4,6 +4,7 @@ import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health/health.module';
 import { RealtimeModule } from './realtime';
+import { AuthModule } from './security';
 import { UsersModule } from './users/users.module';
 
 /** The feature modules: adding a feature is one line here. */
@@ -23,6 +24,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(env),
         DatabaseModule.forRoot(env, extras),
+        AuthModule,
         RealtimeModule,
         HealthModule,
         ...FEATURES,

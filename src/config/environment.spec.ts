@@ -15,7 +15,33 @@ describe('validateEnvironment', () => {
       REALTIME_HEAD_INTERVAL_MS: 2_000,
       CORS_ORIGINS: '',
       TRUST_PROXY: '',
+      AUTH_JWKS_COOLDOWN_MS: 30_000,
+      AUTH_PROTECT_READS: false,
     });
+  });
+
+  it('reads the authentication settings', () => {
+    const env = validateEnvironment({
+      AUTH_JWT_SECRET: 'x'.repeat(32),
+      AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json',
+      AUTH_ISSUER: 'https://id.example',
+      AUTH_AUDIENCE: 'realtime-users',
+      AUTH_PROTECT_READS: 'true',
+      AUTH_JWKS_COOLDOWN_MS: '0',
+    });
+    expect(env).toMatchObject({ AUTH_PROTECT_READS: true, AUTH_JWKS_COOLDOWN_MS: 0, AUTH_ISSUER: 'https://id.example' });
+    expect(validateEnvironment({ AUTH_PROTECT_READS: 'false' }).AUTH_PROTECT_READS).toBe(false);
+  });
+
+  it('refuses a secret shorter than 32 bytes in one line that names it, without echoing it', () => {
+    // 31 bytes; and 16 characters that are 32 bytes in UTF-8 pass, the length that matters to HMAC.
+    expect(() => validateEnvironment({ AUTH_JWT_SECRET: 'short-secret-of-31-bytes-exactly'.slice(0, 31) })).toThrow(
+      /^Invalid configuration: AUTH_JWT_SECRET must be at least 32 bytes[^\n]*openssl rand -base64 48$/,
+    );
+    expect(() => validateEnvironment({ AUTH_JWT_SECRET: 'short-secret-of-31-bytes-exactly'.slice(0, 31) })).toThrow(
+      /^(?!.*short-secret)/,
+    );
+    expect(validateEnvironment({ AUTH_JWT_SECRET: 'é'.repeat(16) }).AUTH_JWT_SECRET).toBe('é'.repeat(16));
   });
 
   it('takes origins and trusted proxies as lists, and refuses what is not one', () => {
@@ -67,6 +93,11 @@ describe('validateEnvironment', () => {
     [{ REDIS_PUBLISH_QUEUE_MS: '5' }, 'REDIS_PUBLISH_QUEUE_MS'],
     [{ HISTORY_DAYS: '3' }, 'HISTORY_DAYS'],
     [{ FAULT_INJECTION: 'crash' }, 'FAULT_INJECTION'],
+    [{ AUTH_JWT_SECRET: 'too short' }, 'AUTH_JWT_SECRET'],
+    [{ AUTH_JWKS_URL: 'ftp://id.example/keys' }, 'AUTH_JWKS_URL'],
+    [{ AUTH_PROTECT_READS: 'yes' }, 'AUTH_PROTECT_READS'],
+    [{ AUTH_JWKS_COOLDOWN_MS: '-1' }, 'AUTH_JWKS_COOLDOWN_MS'],
+    [{ AUTH_SECRET: 'x'.repeat(40) }, 'AUTH_SECRET'],
   ])('refuses %j with one line naming %s', (raw, variable) => {
     let error: unknown;
     try {

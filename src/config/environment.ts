@@ -2,6 +2,8 @@ import { plainToInstance } from 'class-transformer';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import {
+  IsBoolean,
+  IsByteLength,
   IsIn,
   IsInt,
   IsNotEmpty,
@@ -127,6 +129,50 @@ export class EnvironmentVariables {
   TRUST_PROXY: string = '';
 
   /**
+   * The shared secret of HS256 bearer tokens. Set (or AUTH_JWKS_URL set):
+   * authentication is on. At least 32 bytes, the length of HS256's hash: a
+   * shorter key is guessable offline from any one token.
+   */
+  @IsOptional()
+  @IsByteLength(32, undefined, {
+    message: 'must be at least 32 bytes (HS256 needs a key as long as its hash); generate one with: openssl rand -base64 48',
+  })
+  AUTH_JWT_SECRET?: string;
+
+  /** The identity provider's JSON Web Key Set, for RS256/ES256 tokens. Set (or AUTH_JWT_SECRET set): authentication is on. */
+  @IsOptional()
+  @IsUrl(
+    { protocols: ['http', 'https'], require_tld: false, require_protocol: true },
+    { message: 'must be an http:// or https:// URL of a JSON Web Key Set' },
+  )
+  AUTH_JWKS_URL?: string;
+
+  /**
+   * Least time between two fetches of the key set when a token names a key id
+   * it does not hold (keys rotated): a stream of tokens with made-up key ids
+   * must not make the server hammer the identity provider.
+   */
+  @IsInt({ message: 'must be an integer of 0 or more (milliseconds)' })
+  @Min(0, { message: 'must be an integer of 0 or more (milliseconds)' })
+  AUTH_JWKS_COOLDOWN_MS: number = 30_000;
+
+  /** When set, a token's `iss` must equal it. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  AUTH_ISSUER?: string;
+
+  /** When set, a token's `aud` must name it. */
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  AUTH_AUDIENCE?: string;
+
+  /** With authentication on, reads need a token too (writes always do). */
+  @IsBoolean({ message: 'must be true or false' })
+  AUTH_PROTECT_READS: boolean = false;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -137,10 +183,18 @@ export class EnvironmentVariables {
 }
 
 /** The settings without a default, which an instance therefore does not list among its keys. */
-export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION'];
+export const OPTIONAL_SETTINGS: readonly string[] = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'FAULT_INJECTION',
+  'AUTH_JWT_SECRET',
+  'AUTH_JWKS_URL',
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+];
 const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_'];
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_', 'AUTH_'];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
@@ -148,7 +202,9 @@ const INTEGER_SETTINGS = new Set([
   'HISTORY_KEEP_PER_USER',
   'HISTORY_TRIM_INTERVAL_MS',
   'REALTIME_HEAD_INTERVAL_MS',
+  'AUTH_JWKS_COOLDOWN_MS',
 ]);
+const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS']);
 
 export class ConfigurationError extends Error {
   constructor(
@@ -169,11 +225,15 @@ type RawEnvironment = Record<string, string | undefined>;
  */
 export function validateEnvironment(raw: RawEnvironment): EnvironmentVariables {
   rejectUnknownSettings(raw);
-  const present: Record<string, string | number> = {};
+  const present: Record<string, string | number | boolean> = {};
   for (const key of KNOWN) {
     const value = raw[key];
     if (value === undefined || value === '') continue;
-    present[key] = INTEGER_SETTINGS.has(key) ? parseStrictInteger(value) : value;
+    present[key] = INTEGER_SETTINGS.has(key)
+      ? parseStrictInteger(value)
+      : BOOLEAN_SETTINGS.has(key)
+        ? parseStrictBoolean(value)
+        : value;
   }
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { forbidUnknownValues: true });
@@ -192,10 +252,16 @@ function parseStrictInteger(value: string): number {
   return /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
 }
 
+/** Only the two words: anything else stays a string, which the validator refuses naming the setting. */
+function parseStrictBoolean(value: string): boolean | string {
+  const word = value.trim();
+  return word === 'true' ? true : word === 'false' ? false : value;
+}
+
 function toConfigurationError(error: ValidationError, raw: RawEnvironment): ConfigurationError {
   const detail = Object.values(error.constraints ?? {})[0] ?? 'is invalid';
-  // URLs may carry a password: never echo them into logs.
-  const given = error.property.endsWith('_URL') ? undefined : raw[error.property];
+  // URLs may carry a password, and a secret is one: never echo them into logs.
+  const given = /_(URL|SECRET)$/.test(error.property) ? undefined : raw[error.property];
   const message = detail.replace(new RegExp(`^${error.property} `), '');
   return new ConfigurationError(error.property, given === undefined ? message : `${message} (got "${given}")`);
 }

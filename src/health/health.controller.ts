@@ -7,6 +7,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import type { Response } from 'express';
+import { AllowAnonymous } from '../security';
 import { RedisHealthIndicator } from './redis.health';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
@@ -15,7 +16,9 @@ const DATABASE_PING_TIMEOUT_MS = 1_000;
  * GET /health: 200 when the database and (with REDIS_URL) Redis answer, 503
  * when either does not, for load balancers and orchestrators. The body is
  * Terminus' usual report in both cases ({status, info, error, details}).
+ * Open without a token even when reads need one: probes carry none.
  */
+@AllowAnonymous()
 @Controller('health')
 export class HealthController {
   constructor(

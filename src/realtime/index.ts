@@ -24,6 +24,8 @@ export { RedisIoAdapter } from './redis/redis-io.adapter';
 export interface ServerToClientEvents {
   /** A client message was refused (Nest's WsException): the reason, for the client to show or log. */
   exception: (error: WsErrorMessage) => void;
+  /** The socket's bearer token expired: sent just before the server closes it. Connect again with a new token. */
+  auth_expired: (message: AuthExpiredMessage) => void;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by module augmentation
@@ -33,6 +35,22 @@ export interface ClientToServerEvents {}
 export interface WsErrorMessage {
   status: 'error';
   message: string;
+}
+
+export interface AuthExpiredMessage {
+  message: string;
+  /** When the token expired (ISO 8601). */
+  expired_at: string;
+}
+
+/**
+ * The `data` of a connect_error when authentication refused the handshake:
+ * `auth_required` (no auth.token), `invalid_token` (bad or expired; why, in
+ * `description`), `auth_unavailable` (the server cannot check tokens right now: retry later).
+ */
+export interface AuthRefusal {
+  code: 'auth_required' | 'invalid_token' | 'auth_unavailable';
+  description?: string;
 }
 
 /** What the realtime layer keeps on each socket. */

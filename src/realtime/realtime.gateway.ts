@@ -1,5 +1,6 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import { RealtimeTopics } from './realtime-topics';
+import { SocketAuthentication } from './socket-auth';
 import type { RealtimeServer, RealtimeSocket } from './index';
 
 /**
@@ -11,13 +12,18 @@ import type { RealtimeServer, RealtimeSocket } from './index';
  */
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
-  constructor(private readonly topics: RealtimeTopics) {}
+  constructor(
+    private readonly topics: RealtimeTopics,
+    private readonly auth: SocketAuthentication,
+  ) {}
 
   afterInit(server: RealtimeServer): void {
+    server.use(this.auth.admit);
     this.topics.attach(server);
   }
 
   handleConnection(socket: RealtimeSocket): void {
+    this.auth.watchExpiry(socket);
     this.topics.connected(socket);
   }
 

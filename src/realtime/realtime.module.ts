@@ -6,11 +6,12 @@ import { RealtimeRedisModule } from './redis/realtime-redis.module';
 import { RealtimeGateway } from './realtime.gateway';
 import { RealtimeTopics } from './realtime-topics';
 import { RelayRegistry } from './relay-registry';
+import { SocketAuthentication } from './socket-auth';
 
 /** The one gateway, topics and registries, shared by every feature that uses realtime. */
 @Module({
   imports: [EventsModule],
-  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry],
+  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry, SocketAuthentication],
   exports: [RealtimeTopics, PresenceCounter, RelayRegistry],
 })
 class RealtimeCoreModule {}

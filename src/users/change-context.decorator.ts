@@ -1,6 +1,7 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
+import { principalOf } from '../security';
 import type { ChangeContext } from './users.repository';
 
 /** The header a client names itself with; the windows send "Window 1" and "Window 2". */
@@ -11,9 +12,12 @@ const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /**
  * Who makes a write and in which request, for the change record and the event:
- * the X-Changed-By label (printable ASCII, refused otherwise rather than
- * stored or echoed to every window), and X-Request-Id when it is sane, a new
- * id otherwise.
+ * the verified token's subject when the request has one, else the
+ * X-Changed-By label (printable ASCII, refused otherwise rather than stored or
+ * echoed to every window); and X-Request-Id when it is sane, a new id
+ * otherwise. A label never stands in for a subject: with authentication on
+ * every write has a token, so a client cannot pose as someone else by naming
+ * them in X-Changed-By.
  */
 export const WriteContext = createParamDecorator((_: unknown, context: ExecutionContext): ChangeContext => {
   const request = context.switchToHttp().getRequest<Request>();
@@ -22,5 +26,6 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
     throw new BadRequestException(`X-Changed-By must be 1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters`);
   }
   const requestId = request.header('x-request-id');
-  return { by: by ?? null, requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID() };
+  const subject = principalOf(request)?.subject;
+  return { by: subject ?? by ?? null, requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID() };
 });
