@@ -27,5 +27,8 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
   }
   const requestId = request.header('x-request-id');
   const subject = principalOf(request)?.subject;
-  return { by: subject ?? by ?? null, requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID() };
+  return {
+    by: subject ?? by ?? null,
+    requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID(),
+  };
 });

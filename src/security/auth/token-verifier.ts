@@ -52,7 +52,9 @@ export class TokenVerifier {
       return this.fromKeySet(() => keySet(header, token));
     };
     if (jwksUrl && !this.settings.audience) {
-      this.logger.warn('AUTH_JWKS_URL is set without AUTH_AUDIENCE: tokens the identity provider issued for any application are accepted');
+      this.logger.warn(
+        'AUTH_JWKS_URL is set without AUTH_AUDIENCE: tokens the identity provider issued for any application are accepted',
+      );
     }
   }
 
@@ -75,7 +77,9 @@ export class TokenVerifier {
     }
     const subject = payload.sub ?? '';
     if (subject.length === 0 || subject.length > SUBJECT_MAX_LENGTH || CONTROL.test(subject)) {
-      throw new TokenRejected(`the token's "sub" claim must be 1 to ${SUBJECT_MAX_LENGTH} characters, none of them a control character`);
+      throw new TokenRejected(
+        `the token's sub claim must be 1 to ${SUBJECT_MAX_LENGTH} characters, none of them a control character`,
+      );
     }
     return { subject, expiresAt: (payload.exp as number) * 1000 };
   }
@@ -91,7 +95,7 @@ export class TokenVerifier {
       // Said once per outage: every request while it lasts fails the same way.
       if (!this.keySetFailing) this.logger.warn(`cannot fetch the key set at AUTH_JWKS_URL: ${(error as Error).message}`);
       this.keySetFailing = true;
-      throw new TokenCheckUnavailable('tokens cannot be checked right now: the identity provider\'s keys could not be fetched');
+      throw new TokenCheckUnavailable("tokens cannot be checked right now: the identity provider's keys could not be fetched");
     }
   }
 }
@@ -101,17 +105,19 @@ function describeFailure(error: unknown): Error {
   if (error instanceof TokenRejected || error instanceof TokenCheckUnavailable) return error;
   if (error instanceof errors.JWTExpired) {
     const exp = error.payload.exp;
-    return new TokenRejected(typeof exp === 'number' ? `the token expired at ${new Date(exp * 1000).toISOString()}` : 'the token expired');
+    return new TokenRejected(
+      typeof exp === 'number' ? `the token expired at ${new Date(exp * 1000).toISOString()}` : 'the token expired',
+    );
   }
   if (error instanceof errors.JWTClaimValidationFailed) {
     return new TokenRejected(
-      error.reason === 'missing' ? `the token has no "${error.claim}" claim` : `the token's "${error.claim}" claim is not accepted`,
+      error.reason === 'missing' ? `the token has no ${error.claim} claim` : `the token's ${error.claim} claim is not accepted`,
     );
   }
   if (error instanceof errors.JOSEAlgNotAllowed) return new TokenRejected('the token is not signed with an accepted algorithm');
-  if (error instanceof errors.JWSSignatureVerificationFailed) return new TokenRejected('the token\'s signature does not verify');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new TokenRejected("the token's signature does not verify");
   if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) {
-    return new TokenRejected('no key of the identity provider matches the token\'s key id');
+    return new TokenRejected("no key of the identity provider matches the token's key id");
   }
   return new TokenRejected('the token is malformed');
 }
