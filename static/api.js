@@ -4,6 +4,7 @@
  * API. Every failure is one of two kinds: NetworkError (no answer: offline,
  * server down, timeout) or ApiError (the server answered with an error status).
  */
+import { askForToken, authToken, readChallenge } from './auth.js';
 import { isUser } from './user.js';
 
 /** @typedef {import('./wire.js').UserResponse} UserResponse */
@@ -67,6 +68,8 @@ export async function request(method, path, body) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && changedBy !== null) headers['X-Changed-By'] = changedBy;
+  const token = authToken();
+  if (token !== null) headers.Authorization = `Bearer ${token}`;
   let response;
   let text;
   try {
@@ -90,16 +93,21 @@ export async function request(method, path, body) {
   } catch {
     data = null;
   }
+  if (response.status === 401) {
+    const challenge = readChallenge(response.headers.get('WWW-Authenticate'));
+    if (challenge) askForToken(challenge.reason, challenge.detail);
+  }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
 }
 
 /**
- * No answer, or a server error: worth trying again later.
+ * No answer, or a server error: worth trying again later. So is a 401: the
+ * window asks for a token meanwhile, and what waited is sent once signed in.
  * @param {unknown} error
  */
 export function isNetworkFailure(error) {
-  return error instanceof NetworkError || (error instanceof ApiError && error.status >= 500);
+  return error instanceof NetworkError || (error instanceof ApiError && (error.status >= 500 || error.status === 401));
 }
 
 /**

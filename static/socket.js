@@ -7,7 +7,12 @@
  * (/socket.io/socket.io.esm.min.js, always the server's own version), loaded
  * with import() so that a page whose socket.io client cannot load still shows
  * its data over REST and says why it is not live.
+ *
+ * Each handshake carries the token the tab signed in with (auth.js) as
+ * `auth.token`; a server that requires one refuses the handshake without it,
+ * and the page asks for one, connecting once it has it.
  */
+import { askForToken, authToken, onSignIn, readSocketRefusal } from './auth.js';
 
 /** @typedef {import('./wire.js').AppSocket} AppSocket */
 /** @typedef {typeof import('socket.io-client').io} SocketIoClient */
@@ -47,6 +52,8 @@ export async function connect(query, statusEl, loaded = Promise.resolve()) {
   const socket = io({
     transports: ['websocket'],
     query,
+    // Read at every attempt, so a reconnect after signing in carries the new token.
+    auth: (send) => send({ token: authToken() ?? '' }),
     reconnectionDelay: 500,
     reconnectionDelayMax: 2000,
   });
@@ -59,14 +66,33 @@ export async function connect(query, statusEl, loaded = Promise.resolve()) {
     showConnected();
   };
   loaded.then(settle, settle);
+  /** The server closed the socket because its token expired: wait for a new one instead of retrying. */
+  let expired = false;
   socket.on('connect', showConnected);
+  socket.on('auth_expired', () => {
+    expired = true;
+    askForToken('expired');
+  });
   socket.on('disconnect', (reason) => {
+    if (expired) {
+      setConnectionStatus(statusEl, 'disconnected', 'Disconnected: sign in again to reconnect');
+      return;
+    }
     setConnectionStatus(statusEl, 'disconnected', 'Disconnected, reconnecting');
     // The server closed this socket on purpose; socket.io does not retry on its own then.
     if (reason === 'io server disconnect') socket.connect();
   });
+  onSignIn(() => {
+    expired = false;
+    if (!socket.connected) socket.connect();
+  });
   socket.on('connect_error', (error) => {
-    if (socket.active) {
+    const refusal = readSocketRefusal(/** @type {Error & { data?: unknown }} */ (error).data);
+    if (refusal) {
+      // Refused for its token: retrying with the same one would not help.
+      askForToken(refusal.reason, refusal.detail);
+      setConnectionStatus(statusEl, 'disconnected', 'Disconnected: sign in to connect');
+    } else if (socket.active) {
       if (statusEl.dataset.state !== 'disconnected') setConnectionStatus(statusEl, 'disconnected', 'Disconnected, reconnecting');
     } else {
       // Refused by the server (e.g. a bad handshake): retrying would not help.

@@ -34,6 +34,7 @@ import {
   setChangedBy,
 } from './api.js';
 import { Announcer } from './announcer.js';
+import { onSignIn, signedInAs } from './auth.js';
 import { CHANGED_BY_MAX_LENGTH, HISTORY_SHOWN, LIST_PAGE_SIZE } from './constants.js';
 import { EditQueue } from './edit-queue.js';
 import { oneAtATime } from './one-at-a-time.js';
@@ -110,7 +111,8 @@ function onEditInput() {
  * @param {UserResponse} user
  */
 function onOwnSave(user) {
-  if (user.id === state.userId) noteAuthor(user.version, WINDOW_NAME);
+  // Signed in, the server records the token's subject as its author, not the window's name.
+  if (user.id === state.userId) noteAuthor(user.version, signedInAs() ?? WINDOW_NAME);
   applyUser(user, 'patch');
 }
 
@@ -476,6 +478,16 @@ async function defaultUserId() {
   return created.id;
 }
 
+async function showDefaultUser() {
+  try {
+    state.userId = await defaultUserId();
+    view.showUserInLinks(state.userId);
+    view.showNotice('');
+  } catch (error) {
+    view.showNotice(`Could not load the users: ${describe(error)}`, 'error');
+  }
+}
+
 async function start() {
   view.editInput.addEventListener('input', onEditInput);
   view.editInput.addEventListener('blur', () => edits.flush());
@@ -496,12 +508,11 @@ async function start() {
 
   const param = new URLSearchParams(window.location.search).get('user');
   if (param === null) {
-    try {
-      state.userId = await defaultUserId();
-      view.showUserInLinks(state.userId);
-    } catch (error) {
-      view.showNotice(`Could not load the users: ${describe(error)}`, 'error');
-    }
+    await showDefaultUser();
+    // Reads may need a token too: then the first user is found once signed in.
+    onSignIn(() => {
+      if (state.userId === null) void showDefaultUser().then(() => Promise.all([resync(), loadHistory()]));
+    });
   } else {
     state.userId = parseId(param);
     if (state.userId === null) {

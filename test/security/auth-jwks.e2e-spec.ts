@@ -84,7 +84,7 @@ describe('AUTH_JWKS_URL', () => {
       AUTH_ISSUER: TEST_ISSUER,
       AUTH_AUDIENCE: TEST_AUDIENCE,
       AUTH_JWKS_COOLDOWN_MS: '0',
-    } as Record<string, string>,
+    },
   });
 
   it('accepts RS256 and ES256 tokens signed by a published key, fetching the key set once', async () => {
@@ -130,7 +130,7 @@ describe('AUTH_JWKS_URL that does not answer', () => {
       get AUTH_JWKS_URL() {
         return deadUrl;
       },
-    } as Record<string, string>,
+    },
   });
 
   it('answers 503 (the client is not at fault), with the JSON error body', async () => {

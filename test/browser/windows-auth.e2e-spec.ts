@@ -1,0 +1,107 @@
+import type { Page } from 'playwright-core';
+import request from 'supertest';
+import { startTestApp } from '../helpers/app';
+import { bearer, HS256_ENV, signToken } from '../helpers/auth';
+import {
+  browserSuite,
+  field,
+  STRICT_CSP,
+  startCspProxy,
+  waitForConnection,
+  waitForText,
+  waitUntilReady,
+} from '../helpers/browser';
+import { eventually } from '../helpers/eventually';
+
+/*
+ * The windows against a server that requires a token: they ask for one in a
+ * small sign-in box, keep it for the tab, send it on the API and the socket,
+ * and say when it is refused or expired. Under the strict CSP the pages are
+ * written for.
+ */
+
+function signInBox(page: Page) {
+  return page.getByRole('region', { name: 'Sign in' });
+}
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Access token', { exact: true }).fill(token);
+  await signInBox(page).getByRole('button', { name: 'Sign in' }).click();
+}
+
+function historyLines(page: Page): Promise<string[]> {
+  return page.locator('#history-list li').allTextContents();
+}
+
+describe('the windows when the server requires a token', () => {
+  const windows = browserSuite(async () => {
+    const app = await startTestApp({ env: HS256_ENV });
+    const proxy = await startCspProxy(app.url, STRICT_CSP);
+    return {
+      url: proxy.url,
+      apiUrl: app.url,
+      close: async () => {
+        await proxy.close();
+        await app.close();
+      },
+    };
+  });
+
+  async function userId(): Promise<number> {
+    const created = await request(windows.app.apiUrl)
+      .post('/api/users')
+      .set(bearer(await signToken({ sub: 'setup' })))
+      .send({ first_name: 'Ada', last_name: 'Byron' })
+      .expect(201);
+    return (created.body as { id: number }).id;
+  }
+
+  it('asks for a token, connects once given one, and saves edits under its subject', async () => {
+    const id = await userId();
+    const w1 = await windows.open(`/window1.html?user=${id}`, { ready: false });
+    await eventually(async () => expect(await signInBox(w1.page).isVisible()).toBe(true));
+    await waitForText(signInBox(w1.page).getByRole('alert'), 'needs an access token');
+    await waitForText(w1.page.locator('#connection'), 'Disconnected: sign in to connect');
+    // Reads are open: the user shows already.
+    await eventually(async () => expect(await field(w1.page, 'Last name').inputValue()).toBe('Byron'));
+
+    await signIn(w1.page, await signToken({ sub: 'alice' }));
+    await waitUntilReady(w1.page);
+    expect(await signInBox(w1.page).isHidden()).toBe(true);
+    await field(w1.page, 'First name').fill('Augusta');
+    await eventually(async () => {
+      const history = await request(windows.app.apiUrl).get(`/api/users/${id}/history`).expect(200);
+      expect((history.body as { by: string; version: number }[])[0]).toMatchObject({ by: 'alice' });
+    });
+    await eventually(async () => expect((await historyLines(w1.page))[0]).toMatch(/^alice changed First name/));
+
+    // The token is kept for the tab: a reload connects without asking.
+    await w1.page.reload();
+    await waitUntilReady(w1.page);
+    expect(await signInBox(w1.page).count()).toBe(0);
+    expect(w1.errors.filter((error) => !error.includes('401'))).toEqual([]);
+  });
+
+  it('says when the token is refused, and asks again', async () => {
+    const id = await userId();
+    const w2 = await windows.open(`/window2.html?user=${id}`, { ready: false });
+    await eventually(async () => expect(await signInBox(w2.page).isVisible()).toBe(true));
+    await signIn(w2.page, await signToken({ aud: 'another-app' }));
+    await waitForText(signInBox(w2.page).getByRole('alert'), /refused that token: the token's aud claim is not accepted/);
+    await waitForConnection(w2.page, 'Disconnected');
+    await signIn(w2.page, await signToken({ sub: 'bob' }));
+    await waitUntilReady(w2.page);
+  });
+
+  it('says when the token expires, and reconnects with a new one', async () => {
+    const id = await userId();
+    const w1 = await windows.open(`/window1.html?user=${id}`, { ready: false });
+    await eventually(async () => expect(await signInBox(w1.page).isVisible()).toBe(true));
+    await signIn(w1.page, await signToken({ ttl: 2 }));
+    await waitUntilReady(w1.page);
+    await waitForText(signInBox(w1.page).getByRole('alert'), 'Your token expired', 10_000);
+    await waitForText(w1.page.locator('#connection'), 'Disconnected: sign in again to reconnect');
+    await signIn(w1.page, await signToken({ sub: 'alice' }));
+    await waitUntilReady(w1.page);
+  });
+});
