@@ -3,6 +3,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit';
 import { RealtimeModule } from './realtime';
 import { UsersModule } from './users/users.module';
 
@@ -25,6 +26,7 @@ export class AppModule {
         DatabaseModule.forRoot(env, extras),
         RealtimeModule,
         HealthModule,
+        RateLimitModule.forRoot(env),
         ...FEATURES,
         ...(extras.imports ?? []),
       ],

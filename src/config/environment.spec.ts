@@ -15,6 +15,12 @@ describe('validateEnvironment', () => {
       REALTIME_HEAD_INTERVAL_MS: 2_000,
       CORS_ORIGINS: '',
       TRUST_PROXY: '',
+      BEHIND_HTTPS: 'false',
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      RATE_LIMIT_MAX: 100_000,
+      RATE_LIMIT_WINDOW_MS: 10_000,
     });
   });
 
@@ -67,6 +73,12 @@ describe('validateEnvironment', () => {
     [{ REDIS_PUBLISH_QUEUE_MS: '5' }, 'REDIS_PUBLISH_QUEUE_MS'],
     [{ HISTORY_DAYS: '3' }, 'HISTORY_DAYS'],
     [{ FAULT_INJECTION: 'crash' }, 'FAULT_INJECTION'],
+    [{ BEHIND_HTTPS: 'yes' }, 'BEHIND_HTTPS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX'],
+    [{ RATE_LIMIT_WINDOW_MS: '0' }, 'RATE_LIMIT_WINDOW_MS'],
+    [{ RATE_LIMIT_COUNT: '10' }, 'RATE_LIMIT_COUNT'],
   ])('refuses %j with one line naming %s', (raw, variable) => {
     let error: unknown;
     try {
