@@ -14,7 +14,10 @@ export interface RawResponse {
  * to the server closing the connection. `write` may send the request in
  * pieces, over time; it gets the socket and a signal that the server closed it.
  */
-export function rawRequest(url: string, write: string | ((socket: Socket, closed: () => boolean) => Promise<void>)): Promise<RawResponse> {
+export function rawRequest(
+  url: string,
+  write: string | Buffer | ((socket: Socket, closed: () => boolean) => Promise<void>),
+): Promise<RawResponse> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const started = Date.now();
@@ -28,7 +31,7 @@ export function rawRequest(url: string, write: string | ((socket: Socket, closed
       resolve({ ...parseResponse(Buffer.concat(chunks).toString('latin1')), closedAfterMs: Date.now() - started });
     });
     socket.on('connect', () => {
-      if (typeof write === 'string') {
+      if (typeof write !== 'function') {
         socket.write(write);
         return;
       }
