@@ -238,7 +238,10 @@ export function validateEnvironment(raw: RawEnvironment): EnvironmentVariables {
   if (errors.length > 0) throw toConfigurationError(errors[0], raw);
   if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
     // Node refuses it too, but only once the server is made, with a less helpful message.
-    throw new ConfigurationError('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`);
+    throw new ConfigurationError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `must not exceed HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
   }
   return env;
 }

@@ -32,10 +32,13 @@ export class MemoryWindowStorage implements ThrottlerStorage, OnApplicationShutd
   /** Ended windows of clients that went away are dropped, so the map holds only recent clients. */
   private sweepEvery(ttl: number): void {
     if (this.sweeper !== undefined) return;
-    this.sweeper = setInterval(() => {
-      const now = Date.now();
-      for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
-    }, Math.max(ttl, 1_000));
+    this.sweeper = setInterval(
+      () => {
+        const now = Date.now();
+        for (const [key, window] of this.windows) if (window.endsAt <= now) this.windows.delete(key);
+      },
+      Math.max(ttl, 1_000),
+    );
     this.sweeper.unref();
   }
 }

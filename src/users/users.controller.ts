@@ -80,7 +80,8 @@ export class UsersController {
     }
     const expected = parseVersionTags(ifMatch, 'strong');
     // RFC 9110 13.1.1 leaves a malformed list to the server; applying the change anyway would defeat the lock.
-    if (expected === 'malformed') throw new PreconditionFailedException('If-Match must be * or a list of quoted entity tags, such as "3"');
+    if (expected === 'malformed')
+      throw new PreconditionFailedException('If-Match must be * or a list of quoted entity tags, such as "3"');
     const user = await this.users.update(id, changes, change, expected === 'any' ? undefined : expected);
     return this.withEtag(response, user);
   }

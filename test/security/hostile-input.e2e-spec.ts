@@ -77,9 +77,17 @@ describe('Hostile input over HTTP', () => {
           ]),
         );
       for (const [method, path, bytes] of [
-        ['PATCH', `/api/users/${user.id}`, Buffer.concat([Buffer.from('{"first_name":"a'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')])],
+        [
+          'PATCH',
+          `/api/users/${user.id}`,
+          Buffer.concat([Buffer.from('{"first_name":"a'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}')]),
+        ],
         // A lone surrogate, encoded: not UTF-8 either.
-        ['POST', '/api/users', Buffer.concat([Buffer.from('{"first_name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","last_name":"x"}')])],
+        [
+          'POST',
+          '/api/users',
+          Buffer.concat([Buffer.from('{"first_name":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","last_name":"x"}')]),
+        ],
       ] as const) {
         const response = await sendBytes(method, path, bytes);
         expect(response.status).toBe(400);
@@ -121,16 +129,31 @@ describe('Hostile input over HTTP', () => {
   });
 
   describe('If-Match (RFC 9110)', () => {
-    it.each(['"1 ,2"x', '2', '"1" "2"', 'W/ "1"', '*, "1"', '"1'])('refuses the malformed list %j with 412 and changes nothing', async (ifMatch) => {
-      const user = await createUser(t.url);
-      const response = await request(t.url).patch(`/api/users/${user.id}`).set('If-Match', ifMatch).send({ first_name: 'Changed' }).expect(412);
-      expect(response.body).toEqual({ statusCode: 412, error: 'Precondition Failed', message: expect.stringContaining('If-Match') });
-      expect(await getUser(t.url, user.id)).toEqual(user);
-    });
+    it.each(['"1 ,2"x', '2', '"1" "2"', 'W/ "1"', '*, "1"', '"1'])(
+      'refuses the malformed list %j with 412 and changes nothing',
+      async (ifMatch) => {
+        const user = await createUser(t.url);
+        const response = await request(t.url)
+          .patch(`/api/users/${user.id}`)
+          .set('If-Match', ifMatch)
+          .send({ first_name: 'Changed' })
+          .expect(412);
+        expect(response.body).toEqual({
+          statusCode: 412,
+          error: 'Precondition Failed',
+          message: expect.stringContaining('If-Match'),
+        });
+        expect(await getUser(t.url, user.id)).toEqual(user);
+      },
+    );
 
     it('applies a well-formed list that names the current version, with spaces, tabs and empty elements', async () => {
       const user = await createUser(t.url);
-      await request(t.url).patch(`/api/users/${user.id}`).set('If-Match', ` "7" ,, "abc", "1"\t,`).send({ first_name: 'A' }).expect(200);
+      await request(t.url)
+        .patch(`/api/users/${user.id}`)
+        .set('If-Match', ` "7" ,, "abc", "1"\t,`)
+        .send({ first_name: 'A' })
+        .expect(200);
       await request(t.url).patch(`/api/users/${user.id}`).set('If-Match', '*').send({ first_name: 'B' }).expect(200);
     });
 
@@ -144,7 +167,10 @@ describe('Hostile input over HTTP', () => {
   });
 
   describe('errors produced below Nest answer JSON', () => {
-    const expectJsonError = (response: { status: number; headers: Record<string, string>; body: string }, status: number): void => {
+    const expectJsonError = (
+      response: { status: number; headers: Record<string, string>; body: string },
+      status: number,
+    ): void => {
       expect(response.status).toBe(status);
       expect(response.headers['content-type']).toBe('application/json; charset=utf-8');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -153,7 +179,10 @@ describe('Hostile input over HTTP', () => {
     };
 
     it('417 for an Expect other than 100-continue', async () => {
-      const response = await rawRequest(t.url, 'GET /api/users HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n');
+      const response = await rawRequest(
+        t.url,
+        'GET /api/users HTTP/1.1\r\nHost: x\r\nExpect: something-else\r\nConnection: close\r\n\r\n',
+      );
       expectJsonError(response, 417);
     });
 
@@ -171,7 +200,9 @@ describe('Hostile input over HTTP', () => {
       const bad = await request(t.url).post('/api/users').set('Content-Type', 'application/json').send('{"first_name":');
       expect(bad.status).toBe(400);
       expect(bad.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'body is not valid JSON' });
-      const big = await request(t.url).post('/api/users').send({ first_name: 'x'.repeat(20_000), last_name: '' });
+      const big = await request(t.url)
+        .post('/api/users')
+        .send({ first_name: 'x'.repeat(20_000), last_name: '' });
       expect(big.status).toBe(413);
       expect(big.body.statusCode).toBe(413);
     });
