@@ -3,6 +3,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health/health.module';
+import { RateLimitModule } from './rate-limit';
 import { RealtimeModule } from './realtime';
 import { AuthModule } from './security';
 import { UsersModule } from './users/users.module';
@@ -27,6 +28,7 @@ export class AppModule {
         AuthModule,
         RealtimeModule,
         HealthModule,
+        RateLimitModule.forRoot(env),
         ...FEATURES,
         ...(extras.imports ?? []),
       ],

@@ -2,13 +2,27 @@ import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
-import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
+import type { Server } from 'node:http';
+import {
+  ApiExceptionFilter,
+  ApiValidationPipe,
+  applyServerTimeouts,
+  installCors,
+  installJsonBody,
+  installLowLevelErrors,
+  installSecurityHeaders,
+  installStaticSite,
+  projectRoot,
+  renderMiddlewareError,
+} from './common';
 import { EnvironmentVariables } from './config';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
+import { trustProxySetting } from './security';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
- * body parsing, validation, error shape and the windows. Called by main.ts and
+ * security headers, CORS, body parsing, validation, error shape, the windows
+ * and the HTTP server's timeouts. Called by main.ts and
  * by every e2e test, before init()/listen(), because an adapter or middleware
  * installed later is silently ignored.
  */
@@ -25,10 +39,23 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   app.disable('x-powered-by');
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
+  // req.ip then names the same client as the rate limits and the socket side (clientAddressResolver).
+  app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
+  // First, so every response below carries the headers, errors and 404s included.
+  installSecurityHeaders(app, { behindHttps: config.get('BEHIND_HTTPS', { infer: true }) });
+  installCors(app, config.get('CORS_ORIGINS', { infer: true }));
   installJsonBody(app);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   installStaticSite(app, join(projectRoot(), 'static'));
+  app.use(renderMiddlewareError);
+  const server: Server = app.getHttpServer();
+  applyServerTimeouts(server, {
+    headersTimeoutMs: config.get('HTTP_HEADERS_TIMEOUT_MS', { infer: true }),
+    requestTimeoutMs: config.get('HTTP_REQUEST_TIMEOUT_MS', { infer: true }),
+    keepAliveTimeoutMs: config.get('HTTP_KEEP_ALIVE_TIMEOUT_MS', { infer: true }),
+  });
+  installLowLevelErrors(server);
   app.enableShutdownHooks();
   return app;
 }

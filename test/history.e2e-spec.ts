@@ -127,8 +127,8 @@ describe('the change history', () => {
   it('404s the history of an id that never existed, and 400s malformed ids, cursors and limits', async () => {
     const missing = await request(t.url).get('/api/users/987654/history').expect(404);
     expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
-    await request(t.url).get('/api/users/2147483648/history').expect(404);
     for (const path of [
+      '/api/users/2147483648/history',
       '/api/users/abc/history',
       '/api/users/0/history',
       '/api/users/1/history?limit=0',

@@ -127,13 +127,13 @@ describe('refused input', () => {
     },
   );
 
-  it('POST sent as a form: 400, nothing created', async () => {
+  it('POST sent as a form: 415, nothing created', async () => {
     const response = await request(t.url)
       .post('/api/users')
       .type('form')
       .send({ first_name: 'should-not-exist', last_name: 'should-not-exist' });
-    expect(response.status).toBe(400);
-    expectErrorBody(response.body, 400, 'Content-Type');
+    expect(response.status).toBe(415);
+    expectErrorBody(response.body, 415, 'Content-Type');
     await expectUnchanged();
   });
 

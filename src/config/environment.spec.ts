@@ -17,6 +17,12 @@ describe('validateEnvironment', () => {
       TRUST_PROXY: '',
       AUTH_JWKS_COOLDOWN_MS: 30_000,
       AUTH_PROTECT_READS: false,
+      BEHIND_HTTPS: false,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      RATE_LIMIT_MAX: 100_000,
+      RATE_LIMIT_WINDOW_MS: 10_000,
     });
   });
 
@@ -98,6 +104,12 @@ describe('validateEnvironment', () => {
     [{ AUTH_PROTECT_READS: 'yes' }, 'AUTH_PROTECT_READS'],
     [{ AUTH_JWKS_COOLDOWN_MS: '-1' }, 'AUTH_JWKS_COOLDOWN_MS'],
     [{ AUTH_SECRET: 'x'.repeat(40) }, 'AUTH_SECRET'],
+    [{ BEHIND_HTTPS: 'yes' }, 'BEHIND_HTTPS'],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '50' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+    [{ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '15000' }, 'HTTP_HEADERS_TIMEOUT_MS'],
+    [{ RATE_LIMIT_MAX: '-1' }, 'RATE_LIMIT_MAX'],
+    [{ RATE_LIMIT_WINDOW_MS: '0' }, 'RATE_LIMIT_WINDOW_MS'],
+    [{ RATE_LIMIT_COUNT: '10' }, 'RATE_LIMIT_COUNT'],
   ])('refuses %j with one line naming %s', (raw, variable) => {
     let error: unknown;
     try {

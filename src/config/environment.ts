@@ -25,6 +25,7 @@ export const SQLITE_SYNCHRONOUS = ['full', 'normal'] as const;
 export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 export const FAULTS = ['exit-after-commit'] as const;
+
 export type Fault = (typeof FAULTS)[number];
 
 /**
@@ -173,6 +174,56 @@ export class EnvironmentVariables {
   AUTH_PROTECT_READS: boolean = false;
 
   /**
+   * Whether clients reach the service over HTTPS (TLS ended here or at a
+   * proxy in front). Only then does it send Strict-Transport-Security and ask
+   * browsers to upgrade insecure requests: over plain HTTP either would lock
+   * browsers out of a demo reached by address.
+   */
+  @IsBoolean({ message: 'must be true or false' })
+  BEHIND_HTTPS: boolean = false;
+
+  /** How long a client may take to send a request's headers; Node's own default is 60 s. */
+  @IsInt({ message: 'must be an integer of 100 or more (milliseconds)' })
+  @Min(100, { message: 'must be an integer of 100 or more (milliseconds)' })
+  HTTP_HEADERS_TIMEOUT_MS: number = 10_000;
+
+  /**
+   * How long a client may take to send a whole request, headers and body;
+   * Node's own default is 300 s, which lets a client trickling a body at a
+   * byte a second hold a connection for five minutes. A body is at most
+   * 16 KiB, so 30 s is plenty even on a bad mobile link.
+   */
+  @IsInt({ message: 'must be an integer of 100 or more (milliseconds)' })
+  @Min(100, { message: 'must be an integer of 100 or more (milliseconds)' })
+  HTTP_REQUEST_TIMEOUT_MS: number = 30_000;
+
+  /**
+   * How long an idle keep-alive connection is kept open (Node's default).
+   * Behind a load balancer, make it longer than the balancer's own idle
+   * timeout, or the balancer may reuse a connection the server just closed.
+   */
+  @IsInt({ message: 'must be an integer of 100 or more (milliseconds)' })
+  @Min(100, { message: 'must be an integer of 100 or more (milliseconds)' })
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: number = 5_000;
+
+  /**
+   * Requests one client (a token's subject, else an address) may make to the
+   * API in RATE_LIMIT_WINDOW_MS; 0 turns rate limiting off. The default,
+   * 100,000 per 10 s, is above what one instance can serve (a few thousand
+   * requests a second on two cores), so the windows, which save while typing,
+   * and the benchmark, which hammers one user from one address, are never
+   * limited; set a real figure for a service open to the internet.
+   */
+  @IsInt({ message: 'must be an integer of 0 or more (0: no limit)' })
+  @Min(0, { message: 'must be an integer of 0 or more (0: no limit)' })
+  RATE_LIMIT_MAX: number = 100_000;
+
+  /** The window RATE_LIMIT_MAX counts in; a client over it waits until the window ends (Retry-After). */
+  @IsInt({ message: 'must be an integer of 100 or more (milliseconds)' })
+  @Min(100, { message: 'must be an integer of 100 or more (milliseconds)' })
+  RATE_LIMIT_WINDOW_MS: number = 10_000;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -194,7 +245,19 @@ export const OPTIONAL_SETTINGS: readonly string[] = [
 ];
 const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_', 'AUTH_'];
+const OWNED_PREFIXES = [
+  'DB_',
+  'REDIS_',
+  'HISTORY_',
+  'REALTIME_',
+  'FAULT_',
+  'CORS_',
+  'TRUST_',
+  'AUTH_',
+  'BEHIND_',
+  'HTTP_',
+  'RATE_LIMIT_',
+];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
@@ -203,8 +266,13 @@ const INTEGER_SETTINGS = new Set([
   'HISTORY_TRIM_INTERVAL_MS',
   'REALTIME_HEAD_INTERVAL_MS',
   'AUTH_JWKS_COOLDOWN_MS',
+  'HTTP_HEADERS_TIMEOUT_MS',
+  'HTTP_REQUEST_TIMEOUT_MS',
+  'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+  'RATE_LIMIT_MAX',
+  'RATE_LIMIT_WINDOW_MS',
 ]);
-const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS']);
+const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS', 'BEHIND_HTTPS']);
 
 export class ConfigurationError extends Error {
   constructor(
@@ -238,6 +306,13 @@ export function validateEnvironment(raw: RawEnvironment): EnvironmentVariables {
   const env = plainToInstance(EnvironmentVariables, present, { exposeDefaultValues: true });
   const errors = validateSync(env, { forbidUnknownValues: true });
   if (errors.length > 0) throw toConfigurationError(errors[0], raw);
+  if (env.HTTP_HEADERS_TIMEOUT_MS > env.HTTP_REQUEST_TIMEOUT_MS) {
+    // Node refuses it too, but only once the server is made, with a less helpful message.
+    throw new ConfigurationError(
+      'HTTP_HEADERS_TIMEOUT_MS',
+      `must not exceed HTTP_REQUEST_TIMEOUT_MS (${env.HTTP_REQUEST_TIMEOUT_MS})`,
+    );
+  }
   return env;
 }
 

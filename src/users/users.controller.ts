@@ -10,6 +10,7 @@ import {
   Param,
   Patch,
   Post,
+  PreconditionFailedException,
   Query,
   Res,
 } from '@nestjs/common';
@@ -57,7 +58,8 @@ export class UsersController {
   ): Promise<UserResponse | undefined> {
     const user = await this.users.get(id);
     const known = parseVersionTags(ifNoneMatch, 'weak');
-    if (known === 'any' || known?.includes(user.version)) {
+    // A malformed If-None-Match matches nothing: the full answer is always safe.
+    if (known === 'any' || (Array.isArray(known) && known.includes(user.version))) {
       response.status(HttpStatus.NOT_MODIFIED).setHeader('ETag', versionEtag(user.version));
       return undefined;
     }
@@ -77,6 +79,9 @@ export class UsersController {
       throw new BadRequestException('body must name first_name, last_name or both');
     }
     const expected = parseVersionTags(ifMatch, 'strong');
+    // RFC 9110 13.1.1 leaves a malformed list to the server; applying the change anyway would defeat the lock.
+    if (expected === 'malformed')
+      throw new PreconditionFailedException('If-Match must be * or a list of quoted entity tags, such as "3"');
     const user = await this.users.update(id, changes, change, expected === 'any' ? undefined : expected);
     return this.withEtag(response, user);
   }

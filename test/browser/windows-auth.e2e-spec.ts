@@ -2,22 +2,13 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp } from '../helpers/app';
 import { bearer, HS256_ENV, signToken } from '../helpers/auth';
-import {
-  browserSuite,
-  field,
-  STRICT_CSP,
-  startCspProxy,
-  waitForConnection,
-  waitForText,
-  waitUntilReady,
-} from '../helpers/browser';
+import { browserSuite, field, waitForConnection, waitForText, waitUntilReady } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 
 /*
  * The windows against a server that requires a token: they ask for one in a
  * small sign-in box, keep it for the tab, send it on the API and the socket,
- * and say when it is refused or expired. Under the strict CSP the pages are
- * written for.
+ * and say when it is refused or expired. Under the strict CSP the server sends.
  */
 
 function signInBox(page: Page) {
@@ -36,15 +27,7 @@ function historyLines(page: Page): Promise<string[]> {
 describe('the windows when the server requires a token', () => {
   const windows = browserSuite(async () => {
     const app = await startTestApp({ env: HS256_ENV });
-    const proxy = await startCspProxy(app.url, STRICT_CSP);
-    return {
-      url: proxy.url,
-      apiUrl: app.url,
-      close: async () => {
-        await proxy.close();
-        await app.close();
-      },
-    };
+    return { url: app.url, apiUrl: app.url, close: () => app.close() };
   });
 
   async function userId(): Promise<number> {

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createServer, request as httpRequest } from 'node:http';
-import { AddressInfo, connect as tcpConnect, Socket } from 'node:net';
 import { chromium, Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { eventually } from './eventually';
 
@@ -60,7 +58,7 @@ export interface OpenOptions {
   beforeGoto?: (page: Page) => void | Promise<void>;
 }
 
-/** What the pages are written to work under: no inline script or style anywhere. */
+/** What the pages are written to work under, and the server sends (SITE_CSP): no inline script or style anywhere. */
 export const STRICT_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +
   "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
@@ -222,57 +220,4 @@ export async function pickerOptions(page: Page): Promise<string[]> {
 /** Closes everything given, ignoring what is already closed. */
 export async function closeAll(...closables: ({ close(): Promise<void> } | undefined | null)[]): Promise<void> {
   await Promise.allSettled(closables.map(async (closable) => closable?.close()));
-}
-
-export interface CspProxy {
-  url: string;
-  close(): Promise<void>;
-}
-
-/**
- * A reverse proxy in front of `target` that adds a Content-Security-Policy
- * header to every response, as a hardened deployment would; websocket
- * upgrades are piped through untouched.
- */
-export async function startCspProxy(target: string, policy: string): Promise<CspProxy> {
-  const upstream = new URL(target);
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    const forward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-      (response) => {
-        res.writeHead(response.statusCode ?? 502, { ...response.headers, 'content-security-policy': policy });
-        response.pipe(res);
-      },
-    );
-    forward.on('error', () => res.destroy());
-    req.pipe(forward);
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  server.on('upgrade', (req, socket: Socket, head: Buffer) => {
-    const backend = tcpConnect(Number(upstream.port), upstream.hostname, () => {
-      const lines = [`${req.method} ${req.url} HTTP/${req.httpVersion}`];
-      for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);
-      backend.write(`${lines.join('\r\n')}\r\n\r\n`);
-      backend.write(head);
-      socket.pipe(backend).pipe(socket);
-    });
-    sockets.add(backend);
-    backend.on('close', () => sockets.delete(backend));
-    backend.on('error', () => socket.destroy());
-    socket.on('error', () => backend.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
 }

@@ -1,8 +1,15 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
+import { isUtf8 } from 'node:buffer';
 import { errorBody } from './error-body';
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * No body the API takes nests at all (a user is one flat object), but the
+ * checks run before any DTO is known: deep enough for any sane JSON, far too
+ * shallow to overflow the stack of the recursive steps after parsing.
+ */
+export const MAX_JSON_DEPTH = 32;
 const JSON_TYPES = ['application/json', 'application/*+json'];
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -13,7 +20,9 @@ const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH']);
  */
 export function installJsonBody(app: NestExpressApplication): void {
   app.use(requireJsonContentType);
-  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true });
+  // Nest's type leaves out `verify` (it uses it for rawBody, which is off here); body-parser takes it.
+  const options = { limit: BODY_LIMIT_BYTES, type: JSON_TYPES, strict: true, verify: checkRawBody };
+  app.useBodyParser('json', options);
   app.use(renderBodyParserError);
   app.use(requireJsonObject);
 }
@@ -26,9 +35,59 @@ function sendsApiBody(request: Request): boolean {
 function requireJsonContentType(request: Request, response: Response, next: NextFunction): void {
   if (!sendsApiBody(request)) return next();
   if (request.is(JSON_TYPES)) return next();
-  // The contract lists 415 for PATCH; POST lists 400, so a missing JSON body there is a bad request.
-  const status = request.method === 'PATCH' ? 415 : 400;
-  response.status(status).json(errorBody(status, 'body must be JSON, sent with Content-Type: application/json'));
+  response.status(415).json(errorBody(415, 'body must be JSON, sent with Content-Type: application/json'));
+}
+
+class RawBodyError extends Error {
+  constructor(
+    readonly type: 'body.utf8.invalid' | 'body.too.deep' | 'charset.unsupported',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs on the raw bytes, before they are decoded and parsed: the decoder
+ * would turn invalid UTF-8 into U+FFFD, silently storing other text than
+ * was sent, and a deeply nested value would overflow the stack of
+ * class-transformer (a 500 and a stack trace in the log per request).
+ */
+function checkRawBody(_request: unknown, _response: unknown, raw: Buffer, encoding: string | null): void {
+  // body-parser takes any utf-* charset for JSON; the names are kept as UTF-8 text.
+  if (encoding !== 'utf-8') throw new RawBodyError('charset.unsupported', 'body must be UTF-8 JSON');
+  if (!isUtf8(raw)) throw new RawBodyError('body.utf8.invalid', 'body is not valid UTF-8');
+  if (nestingDepthExceeds(raw, MAX_JSON_DEPTH)) {
+    throw new RawBodyError('body.too.deep', `body nests arrays or objects more than ${MAX_JSON_DEPTH} deep`);
+  }
+}
+
+const OPEN_BRACKET = 0x5b;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACKET = 0x5d;
+const CLOSE_BRACE = 0x7d;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Whether brackets and braces outside strings nest deeper than `max`: one pass, no parsing. */
+export function nestingDepthExceeds(json: Buffer, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < json.length; i += 1) {
+    const byte = json[i];
+    if (inString) {
+      if (byte === BACKSLASH) i += 1;
+      else if (byte === QUOTE) inString = false;
+    } else if (byte === QUOTE) {
+      inString = true;
+    } else if (byte === OPEN_BRACKET || byte === OPEN_BRACE) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (byte === CLOSE_BRACKET || byte === CLOSE_BRACE) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 /** Arrays and other JSON values parse, but a user is described by an object. */
@@ -51,6 +110,10 @@ function renderBodyParserError(error: BodyParserError, _request: Request, respon
       return;
     case 'entity.parse.failed':
       response.status(400).json(errorBody(400, 'body is not valid JSON'));
+      return;
+    case 'body.utf8.invalid':
+    case 'body.too.deep':
+      response.status(400).json(errorBody(400, error.message));
       return;
     case 'encoding.unsupported':
     case 'charset.unsupported':
