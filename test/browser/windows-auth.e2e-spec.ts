@@ -20,6 +20,26 @@ async function signIn(page: Page, token: string): Promise<void> {
   await signInBox(page).getByRole('button', { name: 'Sign in' }).click();
 }
 
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  nodes: { target: unknown }[];
+}
+
+/** axe-core's serious and critical violations on the page as it is now (as in windows-a11y.e2e-spec.ts). */
+async function seriousViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const violations = await page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
+    ).axe;
+    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
+  });
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
+}
+
 function historyLines(page: Page): Promise<string[]> {
   return page.locator('#history-list li').allTextContents();
 }
@@ -74,6 +94,18 @@ describe('the windows when the server requires a token', () => {
     await waitForConnection(w2.page, 'Disconnected');
     await signIn(w2.page, await signToken({ sub: 'bob' }));
     await waitUntilReady(w2.page);
+  });
+
+  it('the index asks too, and the sign-in box passes axe-core with a refusal showing', async () => {
+    // axe is injected as a script, which the strict policy would refuse: straight to the app.
+    const index = await windows.open('/', { ready: false, bypassCSP: true, base: windows.app.apiUrl });
+    await eventually(async () => expect(await signInBox(index.page).isVisible()).toBe(true));
+    await signIn(index.page, 'not-a-token');
+    await waitForText(signInBox(index.page).getByRole('alert'), 'the token is malformed');
+    await expect(
+      index.page.getByLabel('Access token', { exact: true }).evaluate((el) => el === document.activeElement),
+    ).resolves.toBe(true);
+    expect(await seriousViolations(index.page)).toEqual([]);
   });
 
   it('says when the token expires, and reconnects with a new one', async () => {

@@ -194,6 +194,13 @@ describe('Hostile input over HTTP', () => {
     it('400 for a request the HTTP parser refuses', async () => {
       expectJsonError(await rawRequest(t.url, 'GET /api/users HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'), 400);
       expectJsonError(await rawRequest(t.url, 'NOT HTTP AT ALL\r\n\r\n'), 400);
+      // Also on a kept-alive connection that has answered a request before.
+      const second = await rawRequest(t.url, async (socket) => {
+        socket.write('GET /health HTTP/1.1\r\nHost: x\r\n\r\n');
+        await new Promise((resolve) => socket.once('data', resolve));
+        socket.write('NOT HTTP AT ALL\r\n\r\n');
+      });
+      expect(second.body).toContain('{"statusCode":400,"error":"Bad Request","message":"malformed request"}');
     });
 
     it("the body parser's 400 and 413", async () => {

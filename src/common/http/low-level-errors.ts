@@ -38,10 +38,13 @@ function statusOfClientError(code: string | undefined): number {
   }
 }
 
+/** Node keeps the response being written on a connection here; no public API tells whether one has begun. */
+type HttpSocket = Socket & { _httpMessage?: { headersSent: boolean } | null };
+
 function answerClientError(error: ClientError, stream: Duplex): void {
-  const socket = stream as Socket;
-  // Nothing to answer on a connection the client dropped, or where a response has begun.
-  if (error.code === 'ECONNRESET' || !socket.writable || socket.bytesWritten > 0) {
+  const socket = stream as HttpSocket;
+  // Nothing to answer on a connection the client dropped, or where a response has begun (as Node's own handler).
+  if (error.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent) {
     socket.destroy();
     return;
   }

@@ -51,6 +51,14 @@ export class TokenVerifier {
       if (!keySet) throw new TokenRejected('the token is not signed with an accepted algorithm');
       return this.fromKeySet(() => keySet(header, token));
     };
+    if (this.settings.enabled) {
+      const keys = [
+        secret ? 'HS256 with AUTH_JWT_SECRET' : '',
+        jwksUrl ? `RS256/ES256 with the key set at ${jwksUrl.origin}` : '',
+      ];
+      const reads = this.settings.protectReads ? 'reads need one too' : 'reads are open';
+      this.logger.log(`bearer tokens required for writes and sockets (${keys.filter(Boolean).join(', ')}); ${reads}`);
+    }
     if (jwksUrl && !this.settings.audience) {
       this.logger.warn(
         'AUTH_JWKS_URL is set without AUTH_AUDIENCE: tokens the identity provider issued for any application are accepted',
