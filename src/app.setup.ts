@@ -1,14 +1,23 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
+import {
+  ApiDocsInfo,
+  ApiExceptionFilter,
+  ApiValidationPipe,
+  installApiDocs,
+  installJsonBody,
+  installStaticSite,
+  projectRoot,
+} from './common';
 import { EnvironmentVariables } from './config';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
- * body parsing, validation, error shape and the windows. Called by main.ts and
+ * body parsing, validation, error shape, the API description and the windows. Called by main.ts and
  * by every e2e test, before init()/listen(), because an adapter or middleware
  * installed later is silently ignored.
  */
@@ -28,7 +37,20 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   installJsonBody(app);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
+  installApiDocs(app, apiDocsInfo());
   installStaticSite(app, join(projectRoot(), 'static'));
   app.enableShutdownHooks();
   return app;
+}
+
+/** The API description's title and version (the package's); `npm run openapi` writes the same document. */
+export function apiDocsInfo(): ApiDocsInfo {
+  const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  return {
+    title: 'Realtime users',
+    description:
+      'A users REST API whose every committed change reaches every open browser window over socket.io. ' +
+      'The events, and the conventions this document cannot express, are described in docs/api.md and docs/realtime.md.',
+    version,
+  };
 }

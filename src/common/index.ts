@@ -7,6 +7,19 @@ export type { ErrorBody } from './http/error-body';
 export { parseVersionTags, versionEtag } from './http/etag';
 export type { TagComparison } from './http/etag';
 export { BODY_LIMIT_BYTES, installJsonBody } from './http/json-body';
+export {
+  API_DOCS_JSON_PATH,
+  API_DOCS_PATH,
+  ApiErrorBody,
+  ApiErrors,
+  ApiIfMatch,
+  ApiIfNoneMatch,
+  ApiPositiveIntParam,
+  buildApiDocument,
+  ETAG_RESPONSE_HEADER,
+  installApiDocs,
+} from './http/openapi';
+export type { ApiDocsInfo } from './http/openapi';
 export { ParsePositiveIntPipe } from './http/positive-int.pipe';
 export { installStaticSite, loadStaticSite, renderTemplate, SITE_MANIFEST } from './http/static-site';
 export type { RenderedPage, SiteManifest, SitePage, StaticSite } from './http/static-site';
