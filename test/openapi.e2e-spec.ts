@@ -1,4 +1,9 @@
 import type { OpenAPIObject, OperationObject, ResponseObject } from '@nestjs/swagger';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { startTestApp, TestApp } from './helpers/app';
 import { DocumentSchemas, fetchApiDocument, HttpMethod, OperationKey, operationsOf, toRoutePath } from './helpers/openapi';
 import { discoverRoutes } from './helpers/routes';
@@ -11,8 +16,12 @@ import { discoverRoutes } from './helpers/routes';
  *   are sent, and a body matching its schema;
  * - every status the document lists for an operation is seen at least once,
  *   so the document promises nothing the API never answers.
+ * - docs/openapi.json and client/schema.d.ts are what `npm run openapi` makes
+ *   of the document the app serves.
  * A new route fails here until it is described and has cases below.
  */
+
+const ROOT = resolve(__dirname, '..');
 
 /** What a case sends. `body` is sent as JSON unless `rawBody` is given. */
 interface CaseRequest {
@@ -414,6 +423,29 @@ describe('GET /health when the database is gone', () => {
       });
     } finally {
       await broken.close();
+    }
+  });
+});
+
+describe('the committed files `npm run openapi` writes', () => {
+  const STALE = 'is stale: run `npm run openapi` and commit the result';
+
+  it(`docs/openapi.json is the document the app serves (else it ${STALE})`, () => {
+    const committed = readFileSync(join(ROOT, 'docs/openapi.json'), 'utf8');
+    expect(committed).toBe(`${JSON.stringify(document, null, 2)}\n`);
+  });
+
+  it(`client/schema.d.ts is what openapi-typescript makes of that document (else it ${STALE})`, async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'openapi-'));
+    try {
+      writeFileSync(join(dir, 'openapi.json'), JSON.stringify(document, null, 2));
+      const cli = join(ROOT, 'node_modules/openapi-typescript/bin/cli.js');
+      await promisify(execFile)(process.execPath, [cli, join(dir, 'openapi.json'), '--output', join(dir, 'schema.d.ts')], {
+        cwd: ROOT,
+      });
+      expect(readFileSync(join(ROOT, 'client/schema.d.ts'), 'utf8')).toBe(readFileSync(join(dir, 'schema.d.ts'), 'utf8'));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -15,7 +15,7 @@ export function IsUserName({ required = true }: { required?: boolean } = {}): Pr
       maxLength: NAME_MAX_LENGTH,
       pattern: WITHOUT_NUL.source,
       required,
-      description: `Any text but NUL, up to ${NAME_MAX_LENGTH} characters (UTF-16 code units); empty clears it; kept as typed`,
+      description: `Any text but NUL, up to ${NAME_MAX_LENGTH} characters (UTF-16 code units), kept as typed; may be empty`,
     }),
     IsString(),
     MaxLength(NAME_MAX_LENGTH),
