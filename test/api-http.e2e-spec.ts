@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { testAppSuite } from './helpers/app';
 import { fetchApiDocument, operationsOf } from './helpers/openapi';
 

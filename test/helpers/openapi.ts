@@ -47,7 +47,7 @@ export class DocumentSchemas {
     // OpenAPI adds keywords of its own (example, ...) that are not validation.
     this.ajv = new Ajv2020({ strict: false, allErrors: true });
     addFormats(this.ajv);
-    this.ajv.addSchema(document as object, 'api');
+    this.ajv.addSchema(document, 'api');
   }
 
   /** The errors of `value` against the schema at `tokens` (a path into the document), or [] when it conforms. */

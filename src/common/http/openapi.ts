@@ -12,7 +12,7 @@ import {
   SwaggerModule,
 } from '@nestjs/swagger';
 import type { HeaderObject, OpenAPIObject, SchemaObject } from '@nestjs/swagger';
-import type { Express, Request, Response } from 'express';
+import type { Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { dirname } from 'node:path';
 import { ErrorBody } from './error-body';
@@ -190,7 +190,7 @@ export function installApiDocs(app: NestExpressApplication, info: ApiDocsInfo): 
   const json = JSON.stringify(document);
   const page = UI_PAGE.replace('{{title}}', escapeHtml(info.title));
   const assets = swaggerUiAssetsFolder();
-  const http = app.getHttpAdapter().getInstance() as Express;
+  const http = app.getHttpAdapter().getInstance();
   http.get(API_DOCS_JSON_PATH, (_request: Request, response: Response) => {
     response.type('application/json').setHeader('Cache-Control', 'no-cache');
     response.send(json);
