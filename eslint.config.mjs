@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import boundaries from './eslint.boundaries.cjs';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/', '**/*.min.js'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'docs/', '**/*.min.js', 'client/schema.d.ts'] },
   eslint.configs.recommended,
   {
     files: ['**/*.ts'],

@@ -1,12 +1,15 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { IoAdapter } from '@nestjs/platform-socket.io';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import {
+  ApiDocsInfo,
   ApiExceptionFilter,
   ApiValidationPipe,
   applyServerTimeouts,
+  installApiDocs,
   installCors,
   installJsonBody,
   installLowLevelErrors,
@@ -21,8 +24,8 @@ import { trustProxySetting } from './security';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
- * security headers, CORS, body parsing, validation, error shape, the windows
- * and the HTTP server's timeouts. Called by main.ts and
+ * security headers, CORS, body parsing, validation, error shape, the API
+ * description, the windows and the HTTP server's timeouts. Called by main.ts and
  * by every e2e test, before init()/listen(), because an adapter or middleware
  * installed later is silently ignored.
  */
@@ -47,6 +50,7 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   installJsonBody(app);
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
+  installApiDocs(app, apiDocsInfo());
   installStaticSite(app, join(projectRoot(), 'static'));
   app.use(renderMiddlewareError);
   const server: Server = app.getHttpServer();
@@ -58,4 +62,16 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   installLowLevelErrors(server);
   app.enableShutdownHooks();
   return app;
+}
+
+/** The API description's title and version (the package's); `npm run openapi` writes the same document. */
+export function apiDocsInfo(): ApiDocsInfo {
+  const { version } = JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string };
+  return {
+    title: 'Realtime users',
+    description:
+      'A users REST API whose every committed change reaches every open browser window over socket.io. ' +
+      'The events, and the conventions this document cannot express, are described in docs/api.md and docs/realtime.md.',
+    version,
+  };
 }

@@ -1,5 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { GATEWAY_METADATA, MESSAGE_MAPPING_METADATA, MESSAGE_METADATA } from '@nestjs/websockets/constants';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -7,6 +5,7 @@ import { dirname, extname, isAbsolute, join, relative, resolve } from 'node:path
 import ts from 'typescript';
 import { EnvironmentVariables, OPTIONAL_SETTINGS } from '../src/config';
 import { startTestApp, TestApp } from './helpers/app';
+import { routesOf } from './helpers/routes';
 
 /*
  * The docs that live in the repo stay true to the code:
@@ -134,38 +133,6 @@ describe('links in README.md and docs/', () => {
 });
 
 /* ----------------------------------------------------------------- routes */
-
-/** `METHOD /path` for every route of every controller in the running app, from Nest's route metadata. */
-function routesOf(t: TestApp): string[] {
-  const discovery = new DiscoveryService(t.app.get(ModulesContainer));
-  const scanner = new MetadataScanner();
-  const routes = new Set<string>();
-  for (const { metatype } of discovery.getControllers()) {
-    if (typeof metatype !== 'function') continue;
-    const prefixes = asList<string>(Reflect.getMetadata(PATH_METADATA, metatype));
-    const prototype = metatype.prototype as Record<string, unknown>;
-    for (const name of scanner.getAllMethodNames(prototype)) {
-      const handler = prototype[name] as object;
-      const paths: unknown = Reflect.getMetadata(PATH_METADATA, handler);
-      if (paths === undefined) continue;
-      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      for (const prefix of prefixes) for (const path of asList<string>(paths)) routes.add(`${method} ${joinPaths(prefix, path)}`);
-    }
-  }
-  return [...routes].sort();
-}
-
-function joinPaths(...parts: string[]): string {
-  return `/${parts
-    .flatMap((part) => part.split('/'))
-    .filter(Boolean)
-    .join('/')}`;
-}
-
-function asList<T>(value: unknown): T[] {
-  if (value === undefined) return [];
-  return (Array.isArray(value) ? value : [value]) as T[];
-}
 
 /** Headings that are exactly one route in code: ### `GET /api/users/:id`. */
 function documentedRoutes(markdown: string): Set<string> {

@@ -13,6 +13,19 @@ export { CSP_BY_PATH, installSecurityHeaders, securityHeaders, SITE_CSP } from '
 export type { PathPolicy, SecurityHeadersOptions } from './http/security-headers';
 export { applyServerTimeouts } from './http/server-timeouts';
 export type { ServerTimeouts } from './http/server-timeouts';
+export {
+  API_DOCS_JSON_PATH,
+  API_DOCS_PATH,
+  ApiErrorBody,
+  ApiErrors,
+  ApiIfMatch,
+  ApiIfNoneMatch,
+  ApiPositiveIntParam,
+  buildApiDocument,
+  ETAG_RESPONSE_HEADER,
+  installApiDocs,
+} from './http/openapi';
+export type { ApiDocsInfo } from './http/openapi';
 export { MAX_ID, ParsePositiveIntPipe } from './http/positive-int.pipe';
 export { installStaticSite, loadStaticSite, renderTemplate, SITE_MANIFEST } from './http/static-site';
 export type { RenderedPage, SiteManifest, SitePage, StaticSite } from './http/static-site';

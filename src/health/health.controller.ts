@@ -6,6 +6,7 @@ import {
   HealthIndicatorFunction,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowAnonymous } from '../security';
 import { RedisHealthIndicator } from './redis.health';
@@ -19,6 +20,7 @@ const DATABASE_PING_TIMEOUT_MS = 1_000;
  * Open without a token even when reads need one: probes carry none.
  */
 @AllowAnonymous()
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -28,6 +30,10 @@ export class HealthController {
   ) {}
 
   @Get()
+  @ApiOperation({
+    summary: 'Whether this instance can serve: the database and, with REDIS_URL, Redis answer',
+    description: "The body is @nestjs/terminus' report, not the API's error shape, also with 503.",
+  })
   @HealthCheck()
   async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS)];

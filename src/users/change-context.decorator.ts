@@ -1,4 +1,5 @@
-import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { applyDecorators, BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { principalOf } from '../security';
@@ -32,3 +33,21 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
     requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID(),
   };
 });
+
+/** The two optional request headers WriteContext reads, for the API description of a write. */
+export function ApiWriteContext(): MethodDecorator {
+  return applyDecorators(
+    ApiHeader({
+      name: 'X-Changed-By',
+      required: false,
+      description: `Who makes the write, kept in its change record and event (1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters; otherwise 400)`,
+      schema: { type: 'string', pattern: CHANGED_BY.source, example: 'Window 1' },
+    }),
+    ApiHeader({
+      name: 'X-Request-Id',
+      required: false,
+      description: `Kept in the change record when it matches ${REQUEST_ID.source}; otherwise the server makes a UUID for the write (no error)`,
+      schema: { type: 'string', example: 'req-42' },
+    }),
+  );
+}

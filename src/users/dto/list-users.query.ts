@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, MaxLength, ValidateIf } from 'class-validator';
 import { NAME_MAX_LENGTH } from '../user.entity';
 import { UserPageQuery } from '../users.repository';
@@ -11,12 +12,13 @@ export const MAX_OFFSET = 2_147_483_647;
 const isPresent = (_: object, value: unknown): boolean => value !== undefined;
 
 export class ListUsersQuery {
-  @IsQueryInteger('limit', 1, MAX_LIMIT)
+  @IsQueryInteger('limit', 1, MAX_LIMIT, { default: DEFAULT_LIMIT })
   limit?: number;
 
-  @IsQueryInteger('offset', 0, MAX_OFFSET)
+  @IsQueryInteger('offset', 0, MAX_OFFSET, { default: 0, description: 'How many users to skip' })
   offset?: number;
 
+  @ApiPropertyOptional({ type: 'string', maxLength: NAME_MAX_LENGTH, description: 'Only users with this text in either name' })
   @ValidateIf(isPresent)
   @IsString()
   @MaxLength(NAME_MAX_LENGTH)

@@ -1,3 +1,4 @@
+import { ApiSchema } from '@nestjs/swagger';
 import { ValidateIf } from 'class-validator';
 import { IsUserName } from './user-name.validation';
 import { UserChanges } from '../users.repository';
@@ -5,13 +6,14 @@ import { UserChanges } from '../users.repository';
 /** Present but null is a wrong type, not "leave unchanged": only an absent field is skipped. */
 const isPresent = (_: object, value: unknown): boolean => value !== undefined;
 
+@ApiSchema({ name: 'UpdateUser', description: 'One or both names, and only those change; an empty object is refused (400)' })
 export class UpdateUserDto {
   @ValidateIf(isPresent)
-  @IsUserName()
+  @IsUserName({ required: false })
   first_name?: string;
 
   @ValidateIf(isPresent)
-  @IsUserName()
+  @IsUserName({ required: false })
   last_name?: string;
 
   toChanges(): UserChanges {
