@@ -36,9 +36,7 @@ export interface PathPolicy {
  * page under /api/docs, served with no inline script or style) draws its
  * icons from data: URLs.
  */
-export const CSP_BY_PATH: readonly PathPolicy[] = [
-  { prefix: '/api/docs', directives: { 'img-src': ["'self'", 'data:'] } },
-];
+export const CSP_BY_PATH: readonly PathPolicy[] = [{ prefix: '/api/docs', directives: { 'img-src': ["'self'", 'data:'] } }];
 
 export interface SecurityHeadersOptions {
   /** BEHIND_HTTPS: only then HSTS and upgrade-insecure-requests, which would break plain-HTTP access. */
