@@ -420,7 +420,7 @@ export interface operations {
                     "application/json": components["schemas"]["User"];
                 };
             };
-            /** @description The body is not a JSON object of both names (or not sent as JSON), a name is invalid, or X-Changed-By is */
+            /** @description The body is not valid UTF-8 or not a JSON object of both names, a name is invalid, or X-Changed-By is */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -438,7 +438,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is not UTF-8 JSON */
+            /** @description The body is not sent as JSON (Content-Type missing or not JSON), or declares a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;
@@ -616,7 +616,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The body is not sent as JSON (Content-Type missing or not JSON), or not in UTF-8 */
+            /** @description The body is not sent as JSON (Content-Type missing or not JSON), or declares a charset other than UTF-8 */
             415: {
                 headers: {
                     [name: string]: unknown;

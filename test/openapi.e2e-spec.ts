@@ -106,7 +106,7 @@ const CASES: Case[] = [
   {
     operation: 'POST /api/users',
     name: 'a form instead of JSON',
-    status: 400,
+    status: 415,
     request: () => ({
       path: '/api/users',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
@@ -135,7 +135,7 @@ const CASES: Case[] = [
     operation: 'GET /api/users/{id}',
     name: 'If-None-Match naming the current version',
     status: 304,
-    request: (f) => ({ path: `/api/users/${f.kept.id}`, headers: { 'If-None-Match': 'W/"1", *' } }),
+    request: (f) => ({ path: `/api/users/${f.kept.id}`, headers: { 'If-None-Match': `"0", W/"${f.kept.version}"` } }),
   },
   { operation: 'GET /api/users/{id}', name: 'an id in letters', status: 400, request: () => ({ path: '/api/users/abc' }) },
   {

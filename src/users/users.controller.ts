@@ -85,7 +85,8 @@ export class UsersController {
     },
   })
   @ApiErrors(BODY_ERRORS, {
-    400: 'The body is not a JSON object of both names (or not sent as JSON), a name is invalid, or X-Changed-By is',
+    400: 'The body is not valid UTF-8 or not a JSON object of both names, a name is invalid, or X-Changed-By is',
+    415: 'The body is not sent as JSON (Content-Type missing or not JSON), or declares a charset other than UTF-8',
   })
   async create(
     @Body() body: CreateUserDto,
@@ -133,7 +134,7 @@ export class UsersController {
     400: 'A bad id, an invalid or unknown field, no field at all, a body that is not a JSON object, or a bad X-Changed-By',
     404: 'No such user (whatever If-Match says)',
     412: 'If-Match names no current version; the message says which is current',
-    415: 'The body is not sent as JSON (Content-Type missing or not JSON), or not in UTF-8',
+    415: 'The body is not sent as JSON (Content-Type missing or not JSON), or declares a charset other than UTF-8',
   })
   async update(
     @Param('id', ParsePositiveIntPipe) id: number,
