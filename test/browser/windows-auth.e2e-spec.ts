@@ -120,3 +120,23 @@ describe('the windows when the server requires a token', () => {
     await waitUntilReady(w1.page);
   });
 });
+
+describe('the windows when reads need a token too', () => {
+  const windows = browserSuite(() => startTestApp({ env: { ...HS256_ENV, AUTH_PROTECT_READS: 'true' } }));
+
+  it('show nothing until signed in, then the first user, live', async () => {
+    const token = await signToken({ sub: 'setup' });
+    await request(windows.app.url)
+      .post('/api/users')
+      .set(bearer(token))
+      .send({ first_name: 'Grace', last_name: 'Hopper' })
+      .expect(201);
+    const w2 = await windows.open('/window2.html', { ready: false });
+    await eventually(async () => expect(await signInBox(w2.page).isVisible()).toBe(true));
+    expect(await field(w2.page, 'Last name').inputValue()).toBe('');
+    await signIn(w2.page, await signToken({ sub: 'bob' }));
+    await waitUntilReady(w2.page);
+    expect(await field(w2.page, 'Last name').inputValue()).toBe('Hopper');
+    expect(await w2.page.locator('#notice').textContent()).toBe('');
+  });
+});
