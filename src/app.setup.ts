@@ -4,11 +4,12 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
 import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
 import { EnvironmentVariables } from './config';
+import { Drain } from './health';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
- * body parsing, validation, error shape and the windows. Called by main.ts and
+ * draining, body parsing, validation, error shape and the windows. Called by main.ts and
  * by every e2e test, before init()/listen(), because an adapter or middleware
  * installed later is silently ignored.
  */
@@ -22,6 +23,8 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   } else {
     app.useWebSocketAdapter(new IoAdapter(app));
   }
+  // First, so it counts every request the shutdown waits for and closes every connection while draining.
+  app.use(app.get(Drain).middleware);
   app.disable('x-powered-by');
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
@@ -29,6 +32,5 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   app.useGlobalPipes(new ApiValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   installStaticSite(app, join(projectRoot(), 'static'));
-  app.enableShutdownHooks();
   return app;
 }

@@ -11,9 +11,13 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
   ValidateIf,
+  ValidationArguments,
   validateSync,
   ValidationError,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const DB_TYPES = ['sqlite', 'postgres'] as const;
@@ -24,6 +28,18 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 
 export const FAULTS = ['exit-after-commit'] as const;
 export type Fault = (typeof FAULTS)[number];
+
+/** A shutdown bound no longer than its delay would cut every drain short. */
+@ValidatorConstraint({ name: 'exceedsShutdownDelay' })
+class ExceedsShutdownDelay implements ValidatorConstraintInterface {
+  validate(timeout: unknown, args: ValidationArguments): boolean {
+    return typeof timeout === 'number' && timeout > (args.object as EnvironmentVariables).SHUTDOWN_DELAY_MS;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `must be greater than SHUTDOWN_DELAY_MS (${(args.object as EnvironmentVariables).SHUTDOWN_DELAY_MS})`;
+  }
+}
 
 /**
  * Every setting the server reads, with its default. This class is the only
@@ -127,6 +143,25 @@ export class EnvironmentVariables {
   TRUST_PROXY: string = '';
 
   /**
+   * On SIGTERM or SIGINT, how long the instance keeps serving (with readiness
+   * already 503 and every response closing its connection) before it stops
+   * accepting connections: the time a load balancer or Kubernetes needs to
+   * notice and send new requests elsewhere.
+   */
+  @IsInt({ message: 'must be an integer of 0 or more (milliseconds)' })
+  @Min(0, { message: 'must be an integer of 0 or more (milliseconds)' })
+  SHUTDOWN_DELAY_MS: number = 5_000;
+
+  /**
+   * The bound on the whole shutdown, counted from the signal (the delay
+   * included): past it the process logs what it was waiting for and exits 1.
+   */
+  @IsInt({ message: 'must be an integer of 1000 or more (milliseconds)' })
+  @Min(1000, { message: 'must be an integer of 1000 or more (milliseconds)' })
+  @Validate(ExceedsShutdownDelay)
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -140,7 +175,7 @@ export class EnvironmentVariables {
 export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION'];
 const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_'];
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_', 'SHUTDOWN_'];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
@@ -148,6 +183,8 @@ const INTEGER_SETTINGS = new Set([
   'HISTORY_KEEP_PER_USER',
   'HISTORY_TRIM_INTERVAL_MS',
   'REALTIME_HEAD_INTERVAL_MS',
+  'SHUTDOWN_DELAY_MS',
+  'SHUTDOWN_TIMEOUT_MS',
 ]);
 
 export class ConfigurationError extends Error {

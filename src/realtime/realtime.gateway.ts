@@ -1,4 +1,5 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { RealtimeAdmission } from './admission';
 import { RealtimeTopics } from './realtime-topics';
 import type { RealtimeServer, RealtimeSocket } from './index';
 
@@ -11,10 +12,14 @@ import type { RealtimeServer, RealtimeSocket } from './index';
  */
 @WebSocketGateway()
 export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
-  constructor(private readonly topics: RealtimeTopics) {}
+  constructor(
+    private readonly topics: RealtimeTopics,
+    private readonly admission: RealtimeAdmission,
+  ) {}
 
   afterInit(server: RealtimeServer): void {
     this.topics.attach(server);
+    this.admission.attach(server);
   }
 
   handleConnection(socket: RealtimeSocket): void {

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventsModule } from '../events';
+import { RealtimeAdmission } from './admission';
 import { AnyClientRelay } from './client-relay';
 import { PresenceCounter, PresenceRelay } from './presence';
 import { RealtimeRedisModule } from './redis/realtime-redis.module';
@@ -10,8 +11,8 @@ import { RelayRegistry } from './relay-registry';
 /** The one gateway, topics and registries, shared by every feature that uses realtime. */
 @Module({
   imports: [EventsModule],
-  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry],
-  exports: [RealtimeTopics, PresenceCounter, RelayRegistry],
+  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry, RealtimeAdmission],
+  exports: [RealtimeTopics, PresenceCounter, RelayRegistry, RealtimeAdmission],
 })
 class RealtimeCoreModule {}
 
