@@ -1,10 +1,11 @@
+import { connect } from 'node:net';
 import request from 'supertest';
 import { Cluster, startCluster } from './helpers/cluster';
 import { eventually } from './helpers/eventually';
 import { createUser, getUser, WireUser } from './helpers/factories';
 import { Acknowledged, patchBurst } from './helpers/keep-alive-burst';
 import { RoamingFollower } from './helpers/roaming-follower';
-import { ServerProcess } from './helpers/server-process';
+import { ServerProcess, startServerProcess } from './helpers/server-process';
 
 /*
  * SIGTERM to one of two instances sharing a database and Redis, as in a
@@ -61,6 +62,28 @@ describe('SIGTERM', () => {
       expect(ms).toBeLessThan(SHUTDOWN_TIMEOUT_MS);
       expect(linesMatching(server, /SIGTERM again: skipping the rest/)).toHaveLength(1);
       for (const step of STEPS) expect(linesMatching(server, step)).toHaveLength(1);
+    });
+
+    it('exits 1 with a line naming the step it was stuck in when the shutdown outlasts SHUTDOWN_TIMEOUT_MS', async () => {
+      const server = await startServerProcess({ ...cluster.env, SHUTDOWN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '1000' });
+      // A PATCH whose body never comes: in flight for as long as the connection stays open.
+      const stuck = connect(server.port, '127.0.0.1');
+      stuck.on('error', () => undefined);
+      await new Promise<void>((resolve) => stuck.once('connect', () => resolve()));
+      stuck.write('PATCH /api/users/1 HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{');
+      // A fence: the server answers this one after it has read the headers written before it.
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+      try {
+        const { code, signal, ms } = await terminate(server);
+        expect({ code, signal }).toEqual({ code: 1, signal: null });
+        expect(ms).toBeLessThan(5_000);
+        expect(linesMatching(server, /stopped accepting connections; requests in flight: 1/)).toHaveLength(1);
+        expect(
+          linesMatching(server, /did not finish within 1000 ms \(SHUTDOWN_TIMEOUT_MS\) while waiting for the requests in flight/),
+        ).toHaveLength(1);
+      } finally {
+        stuck.destroy();
+      }
     });
   });
 

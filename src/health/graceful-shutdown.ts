@@ -93,7 +93,7 @@ class GracefulShutdown {
     // The callback would wait for every connection, WebSockets included (those close at step 5):
     // Nest's close() waits for that. Node closes the idle keep-alive connections here.
     server.close(() => undefined);
-    this.logger.log(`stopped accepting connections; ${this.app.get(Drain).requestsInFlight} requests in flight`);
+    this.logger.log(`stopped accepting connections; requests in flight: ${this.app.get(Drain).requestsInFlight}`);
     return Promise.resolve();
   }
 
