@@ -7,6 +7,8 @@ import { startNginx, TestNginx } from '../helpers/nginx';
 import { ServerProcess, startServerProcess } from '../helpers/server-process';
 
 const SHUTDOWN_TIMEOUT_MS = 8_000;
+/** Above deploy/nginx.conf's upstream keepalive_timeout (2 s), as README's "Production" asks. */
+const NGINX_SAFE_DELAY_MS = '2500';
 
 interface BalancedCluster {
   url: string;
@@ -16,7 +18,10 @@ interface BalancedCluster {
 }
 
 async function startBehindNginx(): Promise<BalancedCluster> {
-  const cluster = await startCluster(2, { SHUTDOWN_DELAY_MS: '500', SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
+  const cluster = await startCluster(2, {
+    SHUTDOWN_DELAY_MS: NGINX_SAFE_DELAY_MS,
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+  });
   try {
     const nginx = await startNginx([`127.0.0.1:${cluster.instances[0].port}`, `127.0.0.1:${cluster.instances[1].port}`]);
     return {
