@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the project needs on a fresh clone, and nothing it already has.
 #   setup.sh demo  - Node packages (from package-lock.json)
-#   setup.sh test  - also the system packages the tests use: Chromium, redis-server, PostgreSQL
+#   setup.sh test  - also the system packages the tests use: Chromium, redis-server, PostgreSQL,
+#                    nginx (the load balancer test runs it as a process of its own, never the service)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,7 @@ if [ "$want" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v psql >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
   apt_install "${missing[@]}"
   # PostgreSQL tests need a running local server (trust auth for user postgres).
   if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

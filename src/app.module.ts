@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { ModuleMetadata } from '@nestjs/common';
 import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
-import { HealthModule } from './health/health.module';
+import { HealthModule } from './health';
 import { RateLimitModule } from './rate-limit';
 import { RealtimeModule } from './realtime';
 import { AuthModule } from './security';

@@ -19,13 +19,14 @@ import {
   renderMiddlewareError,
 } from './common';
 import { EnvironmentVariables } from './config';
+import { Drain } from './health';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
 import { trustProxySetting } from './security';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
- * security headers, CORS, body parsing, validation, error shape, the API
- * description, the windows and the HTTP server's timeouts. Called by main.ts and
+ * draining, security headers, CORS, body parsing, validation, error shape, the
+ * API description, the windows and the HTTP server's timeouts. Called by main.ts and
  * by every e2e test, before init()/listen(), because an adapter or middleware
  * installed later is silently ignored.
  */
@@ -39,12 +40,14 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   } else {
     app.useWebSocketAdapter(new IoAdapter(app));
   }
+  // First, so it counts every request the shutdown waits for and closes every connection while draining.
+  app.use(app.get(Drain).middleware);
   app.disable('x-powered-by');
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
   // req.ip then names the same client as the rate limits and the socket side (clientAddressResolver).
   app.set('trust proxy', trustProxySetting(config.get('TRUST_PROXY', { infer: true })));
-  // First, so every response below carries the headers, errors and 404s included.
+  // Before anything that answers, so every response below carries the headers, errors and 404s included.
   installSecurityHeaders(app, { behindHttps: config.get('BEHIND_HTTPS', { infer: true }) });
   installCors(app, config.get('CORS_ORIGINS', { infer: true }));
   installJsonBody(app);
@@ -60,7 +63,6 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
     keepAliveTimeoutMs: config.get('HTTP_KEEP_ALIVE_TIMEOUT_MS', { infer: true }),
   });
   installLowLevelErrors(server);
-  app.enableShutdownHooks();
   return app;
 }
 

@@ -4,6 +4,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { ConfigurationError, EnvironmentVariables, loadEnvironment } from './config';
+import { installGracefulShutdown } from './health';
 
 function loadSettingsOrExit(): EnvironmentVariables {
   try {
@@ -26,6 +27,7 @@ async function bootstrap(): Promise<void> {
   });
   await configureApp(app);
   await app.listen(env.PORT, env.HOST);
+  installGracefulShutdown(app);
   app.flushLogs();
   Logger.log(`listening on http://${env.HOST}:${env.PORT} (${env.DB_TYPE})`, 'Bootstrap');
 }

@@ -5,9 +5,12 @@ import request from 'supertest';
 import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { validateEnvironment } from '../src/config';
-import { startTestApp, TestApp, testAppSuite } from './helpers/app';
+import { Drain } from '../src/health';
+import { createTestDatabase, startTestApp, TestApp, testAppSuite } from './helpers/app';
 import { eventually } from './helpers/eventually';
 import { startTestRedis, TestRedis } from './helpers/redis';
+import { startServerProcess } from './helpers/server-process';
+import { RecordingClient } from './helpers/socket-client';
 
 interface HealthReport {
   status: 'ok' | 'error' | 'degraded' | 'shutting_down';
@@ -16,10 +19,95 @@ interface HealthReport {
   details: Record<string, { status: string }>;
 }
 
-async function health(t: { url: string }): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
-  const response = await request(t.url).get('/health');
+async function health(
+  t: { url: string },
+  path = '/health',
+): Promise<{ status: number; body: HealthReport; cacheControl?: string }> {
+  const response = await request(t.url).get(path);
   return { status: response.status, body: response.body as HealthReport, cacheControl: response.headers['cache-control'] };
 }
+
+describe('GET /health/live and GET /health/ready', () => {
+  it('live answers 200 whatever the dependencies do; ready answers 503 naming the database when it is gone', async () => {
+    const own = await startTestApp();
+    try {
+      expect(await health(own, '/health/live')).toMatchObject({ status: 200, body: { status: 'ok', error: {} } });
+      expect(await health(own, '/health/ready')).toMatchObject({
+        status: 200,
+        body: { status: 'ok', info: { database: { status: 'up' }, shutdown: { status: 'up' } } },
+      });
+      await own.dataSource.destroy();
+      const live = await health(own, '/health/live/');
+      expect(live).toMatchObject({ status: 200, body: { status: 'ok' } });
+      expect(live.cacheControl).toMatch(/no-cache/);
+      expect(await health(own, '/health/ready')).toMatchObject({
+        status: 503,
+        body: { status: 'error', error: { database: { status: 'down' } }, info: { shutdown: { status: 'up' } } },
+      });
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('once draining: ready answers 503, /health stays 200, responses close their connections, new sockets are refused', async () => {
+    const own = await startTestApp();
+    try {
+      const connected = await RecordingClient.connect(own.url);
+      // fetch keeps connections alive (supertest asks for Connection: close itself).
+      expect((await fetch(`${own.url}/api/users?limit=1`)).headers.get('connection')).toBe('keep-alive');
+
+      own.app.get(Drain).begin();
+
+      expect(await health(own, '/health/ready')).toMatchObject({
+        status: 503,
+        body: { status: 'error', error: { shutdown: { status: 'down', message: expect.stringMatching(/shutting down/) } } },
+      });
+      expect((await health(own)).status).toBe(200);
+      const served = await fetch(`${own.url}/api/users?limit=1`);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('connection')).toBe('close');
+
+      // A socket.io handshake, polling or WebSocket, gets a 503 a load balancer retries elsewhere.
+      const polling = await request(own.url).get('/socket.io/?EIO=4&transport=polling');
+      expect(polling.status).toBe(503);
+      expect(polling.headers.connection).toBe('close');
+      await expect(RecordingClient.connect(own.url)).rejects.toThrow(/websocket error/);
+      // Those already connected stay until the shutdown moves them.
+      expect(connected.socket.connected).toBe(true);
+      connected.close();
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('logs a failing dependency once when it goes down and once when it is back, however often it is probed', async () => {
+    const redis = await startTestRedis();
+    const database = await createTestDatabase();
+    const server = await startServerProcess({ ...database.env, REDIS_URL: redis.url });
+    try {
+      if (!redis.restartable) return;
+      const linesAbout = (pattern: RegExp): string[] =>
+        server
+          .output()
+          .split('\n')
+          .filter((line) => pattern.test(line));
+      await redis.stop();
+      for (let probe = 0; probe < 10; probe += 1) {
+        await eventually(async () => expect((await health(server, probe % 2 ? '/health' : '/health/ready')).status).toBe(503));
+      }
+      await redis.start();
+      await eventually(async () => expect((await health(server, '/health/ready')).status).toBe(200), 10_000, 100);
+      await eventually(() => expect(linesAbout(/redis is up again/)).toHaveLength(1));
+      expect(linesAbout(/redis is down/)).toHaveLength(1);
+      // Terminus' own logger, which printed every failed probe, is off.
+      expect(linesAbout(/Health Check has failed/i)).toEqual([]);
+    } finally {
+      await server.stop();
+      await redis.close();
+      await database.dispose();
+    }
+  });
+});
 
 describe('GET /health', () => {
   describe('a single instance (no REDIS_URL)', () => {

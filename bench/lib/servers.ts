@@ -83,6 +83,8 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     PORT: String(port),
     DB_TYPE: 'sqlite',
     DB_PATH: options.dbPath,
+    // Nothing balances load in front of a bench server: its shutdown needs no drain delay.
+    SHUTDOWN_DELAY_MS: '0',
     ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
     ...spec.env,
   };

@@ -23,7 +23,17 @@ describe('validateEnvironment', () => {
       HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
       RATE_LIMIT_MAX: 100_000,
       RATE_LIMIT_WINDOW_MS: 10_000,
+      SHUTDOWN_DELAY_MS: 5_000,
+      SHUTDOWN_TIMEOUT_MS: 25_000,
     });
+  });
+
+  it('wants a shutdown bound longer than the delay before it', () => {
+    expect(validateEnvironment({ SHUTDOWN_DELAY_MS: '0', SHUTDOWN_TIMEOUT_MS: '1000' }).SHUTDOWN_TIMEOUT_MS).toBe(1_000);
+    expect(() => validateEnvironment({ SHUTDOWN_DELAY_MS: '30000' })).toThrow(
+      'Invalid configuration: SHUTDOWN_TIMEOUT_MS must be greater than SHUTDOWN_DELAY_MS (30000)',
+    );
+    expect(() => validateEnvironment({ SHUTDOWN_DELAY_MS: '-1' })).toThrow(/SHUTDOWN_DELAY_MS must be an integer of 0 or more/);
   });
 
   it('reads the authentication settings', () => {

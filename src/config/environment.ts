@@ -13,9 +13,13 @@ import {
   Matches,
   Max,
   Min,
+  Validate,
   ValidateIf,
+  ValidationArguments,
   validateSync,
   ValidationError,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
 
 export const DB_TYPES = ['sqlite', 'postgres'] as const;
@@ -27,6 +31,18 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 export const FAULTS = ['exit-after-commit'] as const;
 
 export type Fault = (typeof FAULTS)[number];
+
+/** A shutdown bound no longer than its delay would cut every drain short. */
+@ValidatorConstraint({ name: 'exceedsShutdownDelay' })
+class ExceedsShutdownDelay implements ValidatorConstraintInterface {
+  validate(timeout: unknown, args: ValidationArguments): boolean {
+    return typeof timeout === 'number' && timeout > (args.object as EnvironmentVariables).SHUTDOWN_DELAY_MS;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return `must be greater than SHUTDOWN_DELAY_MS (${(args.object as EnvironmentVariables).SHUTDOWN_DELAY_MS})`;
+  }
+}
 
 /**
  * Every setting the server reads, with its default. This class is the only
@@ -224,6 +240,25 @@ export class EnvironmentVariables {
   RATE_LIMIT_WINDOW_MS: number = 10_000;
 
   /**
+   * On SIGTERM or SIGINT, how long the instance keeps serving (with readiness
+   * already 503 and every response closing its connection) before it stops
+   * accepting connections: the time a load balancer or Kubernetes needs to
+   * notice and send new requests elsewhere.
+   */
+  @IsInt({ message: 'must be an integer of 0 or more (milliseconds)' })
+  @Min(0, { message: 'must be an integer of 0 or more (milliseconds)' })
+  SHUTDOWN_DELAY_MS: number = 5_000;
+
+  /**
+   * The bound on the whole shutdown, counted from the signal (the delay
+   * included): past it the process logs what it was waiting for and exits 1.
+   */
+  @IsInt({ message: 'must be an integer of 1000 or more (milliseconds)' })
+  @Min(1000, { message: 'must be an integer of 1000 or more (milliseconds)' })
+  @Validate(ExceedsShutdownDelay)
+  SHUTDOWN_TIMEOUT_MS: number = 25_000;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -257,6 +292,7 @@ const OWNED_PREFIXES = [
   'BEHIND_',
   'HTTP_',
   'RATE_LIMIT_',
+  'SHUTDOWN_',
 ];
 const INTEGER_SETTINGS = new Set([
   'PORT',
@@ -271,6 +307,8 @@ const INTEGER_SETTINGS = new Set([
   'HTTP_KEEP_ALIVE_TIMEOUT_MS',
   'RATE_LIMIT_MAX',
   'RATE_LIMIT_WINDOW_MS',
+  'SHUTDOWN_DELAY_MS',
+  'SHUTDOWN_TIMEOUT_MS',
 ]);
 const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS', 'BEHIND_HTTPS']);
 

@@ -4,19 +4,25 @@ import {
   HealthCheckResult,
   HealthCheckService,
   HealthIndicatorFunction,
+  HealthIndicatorResult,
+  HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowAnonymous } from '../security';
+import { Drain } from './drain';
+import { HealthStateLog } from './health-state-log';
 import { RedisHealthIndicator } from './redis.health';
 
 const DATABASE_PING_TIMEOUT_MS = 1_000;
 
 /**
- * GET /health: 200 when the database and (with REDIS_URL) Redis answer, 503
- * when either does not, for load balancers and orchestrators. The body is
- * Terminus' usual report in both cases ({status, info, error, details}).
+ * GET /health and GET /health/ready: 200 when the database and (with
+ * REDIS_URL) Redis answer, 503 when either does not; /health/ready is also
+ * 503 from the moment the instance starts shutting down. GET /health/live:
+ * 200 as long as the process answers HTTP, whatever its dependencies do. The
+ * body is Terminus' usual report in every case ({status, info, error, details}).
  * Open without a token even when reads need one: probes carry none.
  */
 @AllowAnonymous()
@@ -25,8 +31,11 @@ const DATABASE_PING_TIMEOUT_MS = 1_000;
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly drain: Drain,
+    private readonly stateLog: HealthStateLog,
   ) {}
 
   @Get()
@@ -35,17 +44,48 @@ export class HealthController {
     description: "The body is @nestjs/terminus' report, not the API's error shape, also with 503.",
   })
   @HealthCheck()
-  async check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+  check(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    return this.report(response, this.dependencies());
+  }
+
+  /** Liveness: restart the process only when this fails; it touches no dependency, so an outage elsewhere never restarts every instance. */
+  @Get('live')
+  @HealthCheck()
+  live(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    return this.report(response, []);
+  }
+
+  /** Readiness: send this instance traffic only while this passes. */
+  @Get('ready')
+  @HealthCheck()
+  ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
+    return this.report(response, [() => this.shutdownCheck(), ...this.dependencies()]);
+  }
+
+  private dependencies(): HealthIndicatorFunction[] {
     const checks: HealthIndicatorFunction[] = [() => this.database.pingCheck('database').withTimeout(DATABASE_PING_TIMEOUT_MS)];
     if (this.redis.configured) checks.push(() => this.redis.pingCheck('redis'));
+    return checks;
+  }
+
+  private shutdownCheck(): HealthIndicatorResult<'shutdown'> {
+    const check = this.indicators.check('shutdown');
+    return this.drain.draining ? check.down({ message: 'draining: this instance is shutting down' }) : check.up();
+  }
+
+  private async report(response: Response, checks: HealthIndicatorFunction[]): Promise<HealthCheckResult> {
+    let result: HealthCheckResult;
     try {
-      return await this.health.check(checks);
+      result = await this.health.check(checks);
     } catch (error) {
       // The API's exception filter would reduce the report to {statusCode, error, message};
       // a 503 that still says which dependency is down is what an operator needs.
       if (!(error instanceof ServiceUnavailableException)) throw error;
       response.status(error.getStatus());
-      return error.getResponse() as HealthCheckResult;
+      result = error.getResponse() as HealthCheckResult;
     }
+    // Draining is the shutdown's to log.
+    this.stateLog.record(Object.fromEntries(Object.entries(result.details).filter(([name]) => name !== 'shutdown')));
+    return result;
   }
 }

@@ -1,5 +1,6 @@
 import type { DefaultEventsMap, Server, Socket } from 'socket.io';
 
+export { RealtimeAdmission } from './admission';
 export { defineRelay } from './client-relay';
 export type { AnyClientRelay, ClientRelay, OutboundMessage } from './client-relay';
 export { definePresence, PRESENCE_SETTLE_MS, PRESENCE_WINDOW_MS } from './presence';

@@ -1,4 +1,5 @@
 import { OnGatewayConnection, OnGatewayDisconnect, OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { RealtimeAdmission } from './admission';
 import { RealtimeTopics } from './realtime-topics';
 import { SocketAuthentication } from './socket-auth';
 import type { RealtimeServer, RealtimeSocket } from './index';
@@ -15,11 +16,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   constructor(
     private readonly topics: RealtimeTopics,
     private readonly auth: SocketAuthentication,
+    private readonly admission: RealtimeAdmission,
   ) {}
 
   afterInit(server: RealtimeServer): void {
     server.use(this.auth.admit);
     this.topics.attach(server);
+    this.admission.attach(server);
   }
 
   handleConnection(socket: RealtimeSocket): void {

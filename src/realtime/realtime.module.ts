@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { EventsModule } from '../events';
+import { RealtimeAdmission } from './admission';
 import { AnyClientRelay } from './client-relay';
 import { PresenceCounter, PresenceRelay } from './presence';
 import { RealtimeRedisModule } from './redis/realtime-redis.module';
@@ -11,8 +12,8 @@ import { SocketAuthentication } from './socket-auth';
 /** The one gateway, topics and registries, shared by every feature that uses realtime. */
 @Module({
   imports: [EventsModule],
-  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry, SocketAuthentication],
-  exports: [RealtimeTopics, PresenceCounter, RelayRegistry],
+  providers: [RealtimeGateway, RealtimeTopics, PresenceCounter, RelayRegistry, SocketAuthentication, RealtimeAdmission],
+  exports: [RealtimeTopics, PresenceCounter, RelayRegistry, RealtimeAdmission],
 })
 class RealtimeCoreModule {}
 

@@ -35,7 +35,8 @@ function builtServer(): { root: string; main: string } {
 function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): TestProcess {
   const { root, main } = builtServer();
   return spawnProcess(process.execPath, [...nodeArgs, main], {
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', ...env },
+    // No drain delay unless a test asks for one: nothing balances load in front of most test servers.
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', SHUTDOWN_DELAY_MS: '0', ...env },
     cwd: root,
   });
 }

@@ -144,6 +144,23 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
     await (await this.publisher).ping();
   }
 
+  /**
+   * Waits until Redis has taken every command the publisher issued so far,
+   * that is the events still queued for other instances: Redis answers a
+   * PING only after what was sent before it. Resolves false when that did
+   * not happen within `ms` (Redis away), true at once without REDIS_URL.
+   */
+  async flush(ms: number): Promise<boolean> {
+    const publisher = await this.publisher?.catch(() => undefined);
+    if (!publisher) return true;
+    let flushed = false;
+    await settleWithin(
+      publisher.ping().then(() => (flushed = true)),
+      ms,
+    );
+    return flushed;
+  }
+
   /** From here on, a closed connection is the shutdown (the adapter drops its subscriber itself), not an outage. */
   beforeApplicationShutdown(): void {
     this.closing = true;
