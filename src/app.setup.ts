@@ -1,10 +1,9 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
 import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
 import { EnvironmentVariables } from './config';
-import { RealtimeRedis, RedisIoAdapter } from './realtime';
+import { GuardedIoAdapter, RealtimeRedis, RedisIoAdapter, SOCKET_LIMIT_SETTINGS, socketLimits } from './realtime';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
@@ -14,13 +13,15 @@ import { RealtimeRedis, RedisIoAdapter } from './realtime';
  */
 export async function configureApp(app: NestExpressApplication): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  // The same abuse limits on both paths (see src/realtime/socket-guards.ts).
+  const limits = socketLimits(pick(config, SOCKET_LIMIT_SETTINGS));
   if (config.get('REDIS_URL', { infer: true })) {
     // Connected before it is installed: an unreachable Redis stops the start here, with one line.
-    const adapter = new RedisIoAdapter(app, app.get(RealtimeRedis));
+    const adapter = new RedisIoAdapter(app, app.get(RealtimeRedis), limits);
     await adapter.connect();
     app.useWebSocketAdapter(adapter);
   } else {
-    app.useWebSocketAdapter(new IoAdapter(app));
+    app.useWebSocketAdapter(new GuardedIoAdapter(app, limits));
   }
   app.disable('x-powered-by');
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
@@ -31,4 +32,13 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   installStaticSite(app, join(projectRoot(), 'static'));
   app.enableShutdownHooks();
   return app;
+}
+
+function pick<K extends keyof EnvironmentVariables>(
+  config: ConfigService<EnvironmentVariables, true>,
+  keys: readonly K[],
+): Pick<EnvironmentVariables, K> {
+  const picked = {} as Pick<EnvironmentVariables, K>;
+  for (const key of keys) picked[key] = config.get(key, { infer: true });
+  return picked;
 }

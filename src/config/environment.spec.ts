@@ -15,7 +15,19 @@ describe('validateEnvironment', () => {
       REALTIME_HEAD_INTERVAL_MS: 2_000,
       CORS_ORIGINS: '',
       TRUST_PROXY: '',
+      SOCKET_MAX_PAYLOAD_BYTES: 16_384,
+      SOCKET_EVENTS_PER_SECOND: 100,
+      SOCKET_CONNECTIONS_PER_ADDRESS: 20_000,
     });
+  });
+
+  it('takes socket limits as whole numbers, and refuses a payload limit below 1 KiB', () => {
+    expect(validateEnvironment({ SOCKET_EVENTS_PER_SECOND: '5' }).SOCKET_EVENTS_PER_SECOND).toBe(5);
+    expect(() => validateEnvironment({ SOCKET_MAX_PAYLOAD_BYTES: '100' })).toThrow(
+      /SOCKET_MAX_PAYLOAD_BYTES must be an integer of 1024/,
+    );
+    expect(() => validateEnvironment({ SOCKET_CONNECTIONS_PER_ADDRESS: '0' })).toThrow(ConfigurationError);
+    expect(() => validateEnvironment({ SOCKET_EVENT_PER_SECOND: '5' })).toThrow(/SOCKET_EVENT_PER_SECOND is not a known setting/);
   });
 
   it('takes origins and trusted proxies as lists, and refuses what is not one', () => {

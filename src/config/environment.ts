@@ -127,6 +127,28 @@ export class EnvironmentVariables {
   TRUST_PROXY: string = '';
 
   /**
+   * The largest message a socket.io client may send (a WebSocket frame, or a
+   * long-polling POST), in bytes. Clients send small objects (`subscribe`,
+   * the handshake): more is refused by closing that connection.
+   */
+  @IsInt({ message: 'must be an integer of 1024 or more (bytes)' })
+  @Min(1024, { message: 'must be an integer of 1024 or more (bytes)' })
+  SOCKET_MAX_PAYLOAD_BYTES: number = 16_384;
+
+  /** Messages one socket may send in a second; the socket that sends more is told why and disconnected. */
+  @IsInt({ message: 'must be an integer of 1 or more' })
+  @Min(1, { message: 'must be an integer of 1 or more' })
+  SOCKET_EVENTS_PER_SECOND: number = 100;
+
+  /**
+   * socket.io connections open at once from one client address (see
+   * TRUST_PROXY), per instance; more are refused at the handshake.
+   */
+  @IsInt({ message: 'must be an integer of 1 or more' })
+  @Min(1, { message: 'must be an integer of 1 or more' })
+  SOCKET_CONNECTIONS_PER_ADDRESS: number = 20_000;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -140,7 +162,7 @@ export class EnvironmentVariables {
 export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION'];
 const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_'];
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_', 'SOCKET_'];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
@@ -148,6 +170,9 @@ const INTEGER_SETTINGS = new Set([
   'HISTORY_KEEP_PER_USER',
   'HISTORY_TRIM_INTERVAL_MS',
   'REALTIME_HEAD_INTERVAL_MS',
+  'SOCKET_MAX_PAYLOAD_BYTES',
+  'SOCKET_EVENTS_PER_SECOND',
+  'SOCKET_CONNECTIONS_PER_ADDRESS',
 ]);
 
 export class ConfigurationError extends Error {
