@@ -194,6 +194,15 @@ describe('the classic hostile inputs', () => {
     expect(await fence(t.url, [listener])).toEqual([[]]);
   });
 
+  it('a version beyond the database integers in If-Match is a 412, not a 500 (found by the fuzz, on PostgreSQL)', async () => {
+    const user = await createUser(t.url);
+    for (const tag of ['"99999999999999999999"', '"2147483648"', '"1e400", "99999999999999999999"']) {
+      const response = await request(t.url).patch(`/api/users/${user.id}`).set('If-Match', tag).send({ first_name: 'x' });
+      expect({ tag, status: response.status }).toEqual({ tag, status: 412 });
+    }
+    expect((await request(t.url).get(`/api/users/${user.id}`).expect(200)).body).toEqual(user);
+  });
+
   it('CR and LF in the X-Changed-By label cannot inject a header or reach a change record or an event', async () => {
     const user = await createUser(t.url);
     const listener = await listen({ user_id: String(user.id) });
