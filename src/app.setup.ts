@@ -1,6 +1,5 @@
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -20,7 +19,7 @@ import {
 } from './common';
 import { EnvironmentVariables } from './config';
 import { Drain } from './health';
-import { RealtimeRedis, RedisIoAdapter } from './realtime';
+import { GuardedIoAdapter, RealtimeRedis, RedisIoAdapter, SOCKET_LIMIT_SETTINGS, socketLimits } from './realtime';
 import { trustProxySetting } from './security';
 
 /**
@@ -32,13 +31,15 @@ import { trustProxySetting } from './security';
  */
 export async function configureApp(app: NestExpressApplication): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  // The same abuse limits on both paths (see src/realtime/socket-guards.ts).
+  const limits = socketLimits(pick(config, SOCKET_LIMIT_SETTINGS));
   if (config.get('REDIS_URL', { infer: true })) {
     // Connected before it is installed: an unreachable Redis stops the start here, with one line.
-    const adapter = new RedisIoAdapter(app, app.get(RealtimeRedis));
+    const adapter = new RedisIoAdapter(app, app.get(RealtimeRedis), limits);
     await adapter.connect();
     app.useWebSocketAdapter(adapter);
   } else {
-    app.useWebSocketAdapter(new IoAdapter(app));
+    app.useWebSocketAdapter(new GuardedIoAdapter(app, limits));
   }
   // First, so it counts every request the shutdown waits for and closes every connection while draining.
   app.use(app.get(Drain).middleware);
@@ -76,4 +77,13 @@ export function apiDocsInfo(): ApiDocsInfo {
       'The events, and the conventions this document cannot express, are described in docs/api.md and docs/realtime.md.',
     version,
   };
+}
+
+function pick<K extends keyof EnvironmentVariables>(
+  config: ConfigService<EnvironmentVariables, true>,
+  keys: readonly K[],
+): Pick<EnvironmentVariables, K> {
+  const picked = {} as Pick<EnvironmentVariables, K>;
+  for (const key of keys) picked[key] = config.get(key, { infer: true });
+  return picked;
 }

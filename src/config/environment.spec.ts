@@ -25,7 +25,19 @@ describe('validateEnvironment', () => {
       RATE_LIMIT_WINDOW_MS: 10_000,
       SHUTDOWN_DELAY_MS: 5_000,
       SHUTDOWN_TIMEOUT_MS: 25_000,
+      SOCKET_MAX_PAYLOAD_BYTES: 16_384,
+      SOCKET_EVENTS_PER_SECOND: 100,
+      SOCKET_CONNECTIONS_PER_ADDRESS: 20_000,
     });
+  });
+
+  it('takes socket limits as whole numbers, and refuses a payload limit below 1 KiB', () => {
+    expect(validateEnvironment({ SOCKET_EVENTS_PER_SECOND: '5' }).SOCKET_EVENTS_PER_SECOND).toBe(5);
+    expect(() => validateEnvironment({ SOCKET_MAX_PAYLOAD_BYTES: '100' })).toThrow(
+      /SOCKET_MAX_PAYLOAD_BYTES must be an integer of 1024/,
+    );
+    expect(() => validateEnvironment({ SOCKET_CONNECTIONS_PER_ADDRESS: '0' })).toThrow(ConfigurationError);
+    expect(() => validateEnvironment({ SOCKET_EVENT_PER_SECOND: '5' })).toThrow(/SOCKET_EVENT_PER_SECOND is not a known setting/);
   });
 
   it('wants a shutdown bound longer than the delay before it', () => {

@@ -259,6 +259,28 @@ export class EnvironmentVariables {
   SHUTDOWN_TIMEOUT_MS: number = 25_000;
 
   /**
+   * The largest message a socket.io client may send (a WebSocket frame, or a
+   * long-polling POST), in bytes. Clients send small objects (`subscribe`,
+   * the handshake): more is refused by closing that connection.
+   */
+  @IsInt({ message: 'must be an integer of 1024 or more (bytes)' })
+  @Min(1024, { message: 'must be an integer of 1024 or more (bytes)' })
+  SOCKET_MAX_PAYLOAD_BYTES: number = 16_384;
+
+  /** Messages one socket may send in a second; the socket that sends more is told why and disconnected. */
+  @IsInt({ message: 'must be an integer of 1 or more' })
+  @Min(1, { message: 'must be an integer of 1 or more' })
+  SOCKET_EVENTS_PER_SECOND: number = 100;
+
+  /**
+   * socket.io connections open at once from one client address (see
+   * TRUST_PROXY), per instance; more are refused at the handshake.
+   */
+  @IsInt({ message: 'must be an integer of 1 or more' })
+  @Min(1, { message: 'must be an integer of 1 or more' })
+  SOCKET_CONNECTIONS_PER_ADDRESS: number = 20_000;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -293,6 +315,7 @@ const OWNED_PREFIXES = [
   'HTTP_',
   'RATE_LIMIT_',
   'SHUTDOWN_',
+  'SOCKET_',
 ];
 const INTEGER_SETTINGS = new Set([
   'PORT',
@@ -309,6 +332,9 @@ const INTEGER_SETTINGS = new Set([
   'RATE_LIMIT_WINDOW_MS',
   'SHUTDOWN_DELAY_MS',
   'SHUTDOWN_TIMEOUT_MS',
+  'SOCKET_MAX_PAYLOAD_BYTES',
+  'SOCKET_EVENTS_PER_SECOND',
+  'SOCKET_CONNECTIONS_PER_ADDRESS',
 ]);
 const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS', 'BEHIND_HTTPS']);
 

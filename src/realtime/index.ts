@@ -12,6 +12,9 @@ export type { Replayed } from './realtime-topics';
 export { RealtimeRedis, RedisUnreachableError, REDIS_CONNECTION_PREFIX } from './redis/redis-connections';
 export { RealtimeRedisModule } from './redis/realtime-redis.module';
 export { RedisIoAdapter } from './redis/redis-io.adapter';
+export { GuardedIoAdapter } from './guarded-io.adapter';
+export { SOCKET_LIMIT_SETTINGS, socketLimits } from './socket-guards';
+export type { SocketLimits } from './socket-guards';
 
 /*
  * The socket.io wire, typed: every event the server sends and every event a

@@ -34,6 +34,8 @@ export type UpdateOutcome = { kind: 'updated'; user: User } | { kind: 'not_found
 
 /** The users table uses a 32-bit serial on PostgreSQL; a larger id cannot exist. */
 export const MAX_USER_ID = 2_147_483_647;
+/** Versions are 32-bit integers in the database too. */
+const MAX_VERSION = 2_147_483_647;
 
 /**
  * Where users are read and written, in SQL through SqlStatements (see below
@@ -101,8 +103,12 @@ export class UsersRepository {
   ): Promise<UpdateOutcome> {
     const fields = (Object.keys(COLUMN_OF) as EditableField[]).filter((field) => changes[field] !== undefined);
     const params: ObjectLiteral = { id, ...changes, ...this.changeParams(change) };
-    // IN () is not valid SQL; no version is 0, so [0] matches nothing.
-    if (expectedVersions !== undefined) params.expectedVersions = expectedVersions.length > 0 ? [...expectedVersions] : [0];
+    if (expectedVersions !== undefined) {
+      // A version beyond the column's integers matches no row, and PostgreSQL refuses to compare it (a 500).
+      const possible = expectedVersions.filter((version) => version <= MAX_VERSION);
+      // IN () is not valid SQL; no version is 0, so [0] matches nothing.
+      params.expectedVersions = possible.length > 0 ? possible : [0];
+    }
     if (id <= MAX_USER_ID) {
       const rows = await this.writeReturning(updateUserSql(this.dialect, fields, expectedVersions !== undefined), params);
       if (rows.length > 0) return { kind: 'updated', user: this.hydrate(rows[0]) };

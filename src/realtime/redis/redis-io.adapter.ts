@@ -1,8 +1,9 @@
 import { INestApplicationContext, Logger } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
 import { createAdapter } from '@socket.io/redis-streams-adapter';
 import type { Namespace, Server, ServerOptions } from 'socket.io';
 import { Adapter, BroadcastOptions, ClusterAdapter, ClusterMessage, MessageType } from 'socket.io-adapter';
+import { GuardedIoAdapter } from '../guarded-io.adapter';
+import type { SocketLimits } from '../socket-guards';
 import { RealtimeRedis } from './redis-connections';
 
 type NamespaceAdapterFactory = (nsp: Namespace) => Adapter;
@@ -20,11 +21,11 @@ const logger = new Logger('RedisIoAdapter');
  * clients of every instance. Uses the Redis Streams adapter: each instance
  * reads the stream from the last entry it saw, so a lost connection resumes
  * where it stopped instead of dropping what was sent meanwhile (the PUB/SUB
- * adapter drops it). Await connect() before installing it with
+ * adapter drops it), with the same abuse limits as one instance. Await connect() before installing it with
  * app.useWebSocketAdapter() (see configureApp): an adapter installed after
  * init() is ignored.
  */
-export class RedisIoAdapter extends IoAdapter {
+export class RedisIoAdapter extends GuardedIoAdapter {
   private streams?: ReturnType<typeof createAdapter>;
   private factory?: NamespaceAdapterFactory;
   private readonly open = new Set<Adapter>();
@@ -32,8 +33,9 @@ export class RedisIoAdapter extends IoAdapter {
   constructor(
     app: INestApplicationContext,
     private readonly redis: RealtimeRedis,
+    limits: SocketLimits,
   ) {
-    super(app);
+    super(app, limits);
   }
 
   /**
