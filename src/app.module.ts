@@ -3,6 +3,7 @@ import type { ModuleMetadata } from '@nestjs/common';
 import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health/health.module';
+import { ObservabilityModule } from './observability';
 import { RealtimeModule } from './realtime';
 import { UsersModule } from './users/users.module';
 
@@ -22,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
+        ObservabilityModule.forRoot(env),
         DatabaseModule.forRoot(env, extras),
         RealtimeModule,
         HealthModule,

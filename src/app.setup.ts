@@ -4,7 +4,9 @@ import { IoAdapter } from '@nestjs/platform-socket.io';
 import { join } from 'node:path';
 import { ApiExceptionFilter, ApiValidationPipe, installJsonBody, installStaticSite, projectRoot } from './common';
 import { EnvironmentVariables } from './config';
+import { AppMetrics, installRequestObservation } from './observability';
 import { RealtimeRedis, RedisIoAdapter } from './realtime';
+import { clientAddressResolver } from './security';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
@@ -23,6 +25,11 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
     app.useWebSocketAdapter(new IoAdapter(app));
   }
   app.disable('x-powered-by');
+  // First, so every response (a refused body too) gets its request id, its access line and its observation.
+  installRequestObservation(app, {
+    metrics: app.get(AppMetrics),
+    clientAddress: clientAddressResolver(config.get('TRUST_PROXY', { infer: true })),
+  });
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
   installJsonBody(app);

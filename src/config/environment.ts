@@ -11,8 +11,10 @@ import {
   Matches,
   Max,
   Min,
+  ValidateBy,
   ValidateIf,
   validateSync,
+  ValidationArguments,
   ValidationError,
 } from 'class-validator';
 
@@ -25,6 +27,12 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 export const FAULTS = ['exit-after-commit'] as const;
 export type Fault = (typeof FAULTS)[number];
 
+export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
+
+/** Nest's log levels, least severe first, and `info`, another name for `log`. */
+export const LOG_LEVELS = ['verbose', 'debug', 'log', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevelSetting = (typeof LOG_LEVELS)[number];
 /**
  * Every setting the server reads, with its default. This class is the only
  * place that knows the environment variable names; the rest of the code gets
@@ -127,6 +135,38 @@ export class EnvironmentVariables {
   TRUST_PROXY: string = '';
 
   /**
+   * How log lines are written: `json` (one JSON object per line), `text`
+   * (Nest's human-readable lines), or `auto`: text when standard output is a
+   * terminal, JSON otherwise (a container, systemd, a pipe, a file).
+   */
+  @IsIn(LOG_FORMATS, { message: `must be one of: ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT: LogFormatSetting = 'auto';
+
+  /** The least severe level written: it and every more severe one (`warn` drops the access log). */
+  @IsIn(LOG_LEVELS, { message: `must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevelSetting = 'log';
+
+  /**
+   * Serve /metrics on this port (on HOST) and not on PORT, so it can stay
+   * inside the cluster network. Unset: /metrics is on PORT.
+   */
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 0 to 65535, not PORT' })
+  @Min(0, { message: 'must be an integer from 0 to 65535, not PORT' })
+  @Max(65535, { message: 'must be an integer from 0 to 65535, not PORT' })
+  @ValidateBy(
+    {
+      name: 'differsFromPort',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) =>
+          value === 0 || value !== (args?.object as EnvironmentVariables).PORT,
+      },
+    },
+    { message: 'must be an integer from 0 to 65535, not PORT' },
+  )
+  METRICS_PORT?: number;
+
+  /**
    * For tests only: `exit-after-commit` kills the process between a committed
    * change and the publishing of its event, the crash the change history
    * heals. Never set it in production.
@@ -137,10 +177,10 @@ export class EnvironmentVariables {
 }
 
 /** The settings without a default, which an instance therefore does not list among its keys. */
-export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'FAULT_INJECTION'];
+export const OPTIONAL_SETTINGS: readonly string[] = ['DATABASE_URL', 'REDIS_URL', 'METRICS_PORT', 'FAULT_INJECTION'];
 const KNOWN = new Set<string>(Object.keys(new EnvironmentVariables()).concat(OPTIONAL_SETTINGS));
 /** Prefixes we own: a variable with one of them that we do not know is a typo, not someone else's setting. */
-const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_'];
+const OWNED_PREFIXES = ['DB_', 'REDIS_', 'HISTORY_', 'REALTIME_', 'FAULT_', 'CORS_', 'TRUST_', 'LOG_', 'METRICS_'];
 const INTEGER_SETTINGS = new Set([
   'PORT',
   'REDIS_PUBLISH_QUEUE_MS',
@@ -148,6 +188,7 @@ const INTEGER_SETTINGS = new Set([
   'HISTORY_KEEP_PER_USER',
   'HISTORY_TRIM_INTERVAL_MS',
   'REALTIME_HEAD_INTERVAL_MS',
+  'METRICS_PORT',
 ]);
 
 export class ConfigurationError extends Error {
@@ -206,6 +247,19 @@ function toConfigurationError(error: ValidationError, raw: RawEnvironment): Conf
  * the server, the seed and the TypeORM CLI, so all three see one database.
  */
 export function loadEnvironment(): EnvironmentVariables {
+  return validateEnvironment(rawEnvironment());
+}
+
+/**
+ * LOG_FORMAT alone, when the settings as a whole are invalid: the line that
+ * says which one is wrong is still written in the format asked for.
+ */
+export function loadLogFormat(): LogFormatSetting {
+  const given = rawEnvironment().LOG_FORMAT;
+  return LOG_FORMATS.find((format) => format === given) ?? 'auto';
+}
+
+function rawEnvironment(): RawEnvironment {
   const fromFile = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
-  return validateEnvironment({ ...fromFile, ...process.env });
+  return { ...fromFile, ...process.env };
 }

@@ -1,19 +1,18 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
+import { currentRequestId, requestIdFrom } from '../observability';
 import type { ChangeContext } from './users.repository';
 
 /** The header a client names itself with; the windows send "Window 1" and "Window 2". */
 export const CHANGED_BY_HEADER = 'x-changed-by';
 export const CHANGED_BY_MAX_LENGTH = 64;
 const CHANGED_BY = new RegExp(`^[\\x20-\\x7e]{1,${CHANGED_BY_MAX_LENGTH}}$`);
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /**
  * Who makes a write and in which request, for the change record and the event:
  * the X-Changed-By label (printable ASCII, refused otherwise rather than
- * stored or echoed to every window), and X-Request-Id when it is sane, a new
- * id otherwise.
+ * stored or echoed to every window), and the request's id: the one its
+ * access line and X-Request-Id response header carry (src/observability).
  */
 export const WriteContext = createParamDecorator((_: unknown, context: ExecutionContext): ChangeContext => {
   const request = context.switchToHttp().getRequest<Request>();
@@ -21,6 +20,6 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
   if (by !== undefined && !CHANGED_BY.test(by)) {
     throw new BadRequestException(`X-Changed-By must be 1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters`);
   }
-  const requestId = request.header('x-request-id');
-  return { by: by ?? null, requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID() };
+  // The request context is set by the app's first middleware; outside it (a bare test module) the header is read the same way.
+  return { by: by ?? null, requestId: currentRequestId() ?? requestIdFrom(request.header('x-request-id')) };
 });

@@ -1,0 +1,9 @@
+export { installRequestObservation, nameRoute, UNMATCHED_ROUTE } from './access-log';
+export type { RequestObservationOptions } from './access-log';
+export { AppLogger, logLevelsFrom, resolveLogFormat } from './app-logger';
+export type { AppLoggerOptions, LogFormat } from './app-logger';
+export { AppMetrics, queryKind } from './metrics';
+export { MetricsServer } from './metrics-server';
+export { ObservabilityModule } from './observability.module';
+export { currentRequestId, REQUEST_ID_HEADER, requestIdFrom, runInRequestContext } from './request-context';
+export type { RequestContext } from './request-context';
