@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { ClientAddressOf, principalOf } from '../security';
 import { AppLogger } from './app-logger';
 import type { AppMetrics } from './metrics';
-import { REQUEST_ID_HEADER, requestIdFrom, runInRequestContext } from './request-context';
+import { REQUEST_ID_HEADER, requestIdFrom, setRequestId } from './request-context';
 
 /** The route label of a request no route answered (a 404, a body refused before routing). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -30,9 +30,8 @@ export interface RequestObservationOptions {
 
 /**
  * The first middleware of the app: gives each request its id (the client's
- * sane X-Request-Id, else a new one), sends it back in X-Request-Id, runs the
- * rest of the request inside that id's context (see request-context.ts),
- * and when the response is done writes one access line and one observation
+ * sane X-Request-Id, else a new one), sends it back in X-Request-Id, keeps it
+ * on the request for the rest of the app (requestIdOf), and when the response is done writes one access line and one observation
  * of http_request_duration_seconds. The line names the route pattern
  * (/api/users/:id), never a query string, a header or a body.
  */
@@ -73,7 +72,8 @@ export function installRequestObservation(app: NestExpressApplication, options: 
       else if (level === 'error') logger.error(message, fields);
       else logger.log(message, fields);
     });
-    runInRequestContext({ requestId }, next);
+    setRequestId(request, requestId);
+    next();
   });
 }
 

@@ -1,6 +1,5 @@
 import { AppLogger, logLevelsFrom, resolveLogFormat } from './app-logger';
 import { queryKind } from './metrics';
-import { runInRequestContext } from './request-context';
 
 describe('resolveLogFormat', () => {
   it('auto is text on a terminal and JSON anywhere else; json and text are as given', () => {
@@ -34,16 +33,14 @@ describe('AppLogger', () => {
     return lines;
   }
 
-  it('adds the request id to every line written for a request, in JSON and text', () => {
+  it('writes fields at the top level in JSON, and as key=value in text', () => {
     const json = new AppLogger({ format: 'json', level: 'log' });
     const text = new AppLogger({ format: 'text', level: 'log' });
-    const lines = captured(() =>
-      runInRequestContext({ requestId: 'req-9' }, () => {
-        json.error('failed', 'Error: failed\n    at here', 'HTTP');
-        json.log('done', { rows: 2 }, 'Db');
-        text.warn('slow', 'Db');
-      }),
-    );
+    const lines = captured(() => {
+      json.error('failed', { stack: 'Error: failed\n    at here', requestId: 'req-9' }, 'HTTP');
+      json.log('done', { rows: 2 }, 'Db');
+      text.warn('slow', { requestId: 'req-9' }, 'Db');
+    });
     expect(JSON.parse(lines[0])).toEqual(
       expect.objectContaining({
         level: 'error',
@@ -53,7 +50,7 @@ describe('AppLogger', () => {
         stack: expect.any(String),
       }),
     );
-    expect(JSON.parse(lines[1])).toEqual(expect.objectContaining({ level: 'log', message: 'done', rows: 2, requestId: 'req-9' }));
+    expect(JSON.parse(lines[1])).toEqual(expect.objectContaining({ level: 'log', message: 'done', rows: 2 }));
     expect(lines[2]).toMatch(/WARN \[Db\] slow requestId=req-9\n$/);
   });
 

@@ -1,6 +1,5 @@
 import { ConsoleLogger, Logger, LogLevel } from '@nestjs/common';
 import type { LogFormatSetting, LogLevelSetting } from '../config';
-import { currentRequestId } from './request-context';
 
 export type LogFormat = Exclude<LogFormatSetting, 'auto'>;
 
@@ -32,9 +31,9 @@ export interface AppLoggerOptions {
 /**
  * The one logger of the app: every line, from start-up to shutdown, goes
  * through it. Nest's ConsoleLogger, in JSON (one object per line, structured
- * fields at the top level) or text, with the id of the request being served
- * added to each line written while serving one, so an error line can be
- * matched with its request's access line and change record.
+ * fields at the top level) or text. A line about a request carries its
+ * `requestId` field, so an error line can be matched with its request's
+ * access line and change record.
  */
 export class AppLogger extends ConsoleLogger {
   readonly format: LogFormat;
@@ -74,19 +73,6 @@ export class AppLogger extends ConsoleLogger {
     }
     const line = JSON.stringify({ level, pid: process.pid, timestamp: Date.now(), message, context, ...fields });
     (level === 'error' ? process.stderr : process.stdout).write(`${line}\n`);
-  }
-
-  protected override printMessages(
-    messages: unknown[],
-    context?: string,
-    logLevel?: LogLevel,
-    writeStreamType?: 'stdout' | 'stderr',
-    errorStack?: unknown,
-    params?: Record<string, unknown>,
-  ): void {
-    const requestId = currentRequestId();
-    const withId = requestId === undefined || params?.requestId !== undefined ? params : { ...params, requestId };
-    super.printMessages(messages, context, logLevel, writeStreamType, errorStack, withId);
   }
 
   /** Text mode: `key=value` after the message, which reads better in a terminal than an inspected object. */

@@ -5,5 +5,4 @@ export type { AppLoggerOptions, LogFormat } from './app-logger';
 export { AppMetrics, queryKind } from './metrics';
 export { MetricsServer } from './metrics-server';
 export { ObservabilityModule } from './observability.module';
-export { currentRequestId, REQUEST_ID_HEADER, requestIdFrom, runInRequestContext } from './request-context';
-export type { RequestContext } from './request-context';
+export { REQUEST_ID_HEADER, requestIdFrom, requestIdOf, setRequestId } from './request-context';

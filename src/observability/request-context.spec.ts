@@ -1,4 +1,4 @@
-import { currentRequestId, requestIdFrom, runInRequestContext } from './request-context';
+import { requestIdFrom, requestIdOf, setRequestId } from './request-context';
 
 describe('requestIdFrom', () => {
   it.each(['abc', 'a1b2-c3.d4:e5_f6', '0f7e8c2a-4db6-4c1e-baec-32819954b8ee', 'x'.repeat(100)])('keeps the sane %s', (id) => {
@@ -15,14 +15,11 @@ describe('requestIdFrom', () => {
   });
 });
 
-describe('the request context', () => {
-  it('follows the request through awaits and timers, and is absent outside it', async () => {
-    expect(currentRequestId()).toBeUndefined();
-    const seen = await runInRequestContext({ requestId: 'r-1' }, async () => {
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      return currentRequestId();
-    });
-    expect(seen).toBe('r-1');
-    expect(currentRequestId()).toBeUndefined();
+describe('the request id of a request', () => {
+  it('is the one set on it, and none for another', () => {
+    const request = {};
+    setRequestId(request, 'r-1');
+    expect(requestIdOf(request)).toBe('r-1');
+    expect(requestIdOf({})).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
 import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
-import { currentRequestId, requestIdFrom } from '../observability';
+import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf } from '../observability';
 import type { ChangeContext } from './users.repository';
 
 /** The header a client names itself with; the windows send "Window 1" and "Window 2". */
@@ -20,6 +20,6 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
   if (by !== undefined && !CHANGED_BY.test(by)) {
     throw new BadRequestException(`X-Changed-By must be 1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters`);
   }
-  // The request context is set by the app's first middleware; outside it (a bare test module) the header is read the same way.
-  return { by: by ?? null, requestId: currentRequestId() ?? requestIdFrom(request.header('x-request-id')) };
+  // The id the app's first middleware gave the request; without it (a bare test module) the header is read the same way.
+  return { by: by ?? null, requestId: requestIdOf(request) ?? requestIdFrom(request.header(REQUEST_ID_HEADER)) };
 });

@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { AsyncResource } from 'node:async_hooks';
 import { performance } from 'node:perf_hooks';
 import { DomainEventBus } from '../events';
 import { User } from './user.entity';
@@ -102,9 +101,7 @@ export class UsersService {
       this.inOrder.settled(handle);
       return result;
     }
-    // An event held for an earlier version goes out later, from another write's
-    // continuation: bound here, it still runs in its own request's context (its request id).
-    this.inOrder.settled(handle, { version: made.version, publish: AsyncResource.bind(() => made.event(committedAt)) });
+    this.inOrder.settled(handle, { version: made.version, publish: () => made.event(committedAt) });
     return result;
   }
 }
