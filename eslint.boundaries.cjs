@@ -9,7 +9,17 @@
  * directly in src/ (main.ts, app.module.ts, app.setup.ts, seed.ts) compose the
  * app and may import anything.
  */
-const SHARED_FOLDERS = ['common', 'config', 'database', 'events', 'health', 'rate-limit', 'realtime', 'security'];
+const SHARED_FOLDERS = [
+  'common',
+  'config',
+  'database',
+  'events',
+  'health',
+  'observability',
+  'rate-limit',
+  'realtime',
+  'security',
+];
 
 const MESSAGE =
   "Outside its own folder, code in src/ imports only a shared folder's index (" +

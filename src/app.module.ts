@@ -4,6 +4,7 @@ import { AppConfigModule, EnvironmentVariables } from './config';
 import { DatabaseModule, ExtraSchema } from './database';
 import { HealthModule } from './health';
 import { RateLimitModule } from './rate-limit';
+import { ObservabilityModule } from './observability';
 import { RealtimeModule } from './realtime';
 import { AuthModule } from './security';
 import { UsersModule } from './users/users.module';
@@ -24,6 +25,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(env),
+        ObservabilityModule.forRoot(env),
         DatabaseModule.forRoot(env, extras),
         AuthModule,
         RealtimeModule,

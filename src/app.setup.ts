@@ -19,8 +19,9 @@ import {
 } from './common';
 import { EnvironmentVariables } from './config';
 import { Drain } from './health';
+import { AppMetrics, installRequestObservation } from './observability';
 import { GuardedIoAdapter, RealtimeRedis, RedisIoAdapter, SOCKET_LIMIT_SETTINGS, socketLimits } from './realtime';
-import { trustProxySetting } from './security';
+import { clientAddressResolver, trustProxySetting } from './security';
 
 /**
  * Everything that makes the app behave as users see it: the socket.io adapter,
@@ -44,6 +45,11 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   // First, so it counts every request the shutdown waits for and closes every connection while draining.
   app.use(app.get(Drain).middleware);
   app.disable('x-powered-by');
+  // First, so every response (a refused body too) gets its request id, its access line and its observation.
+  installRequestObservation(app, {
+    metrics: app.get(AppMetrics),
+    clientAddress: clientAddressResolver(config.get('TRUST_PROXY', { infer: true })),
+  });
   // The API sets its own ETag (the row version); Express's body hash would compete with it.
   app.set('etag', false);
   // req.ip then names the same client as the rate limits and the socket side (clientAddressResolver).

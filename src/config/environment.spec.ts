@@ -28,7 +28,21 @@ describe('validateEnvironment', () => {
       SOCKET_MAX_PAYLOAD_BYTES: 16_384,
       SOCKET_EVENTS_PER_SECOND: 100,
       SOCKET_CONNECTIONS_PER_ADDRESS: 20_000,
+      LOG_FORMAT: 'auto',
+      LOG_LEVEL: 'log',
     });
+  });
+
+  it('takes the log and metrics settings, and refuses a metrics port that is the app port', () => {
+    const env = validateEnvironment({ LOG_FORMAT: 'json', LOG_LEVEL: 'info', METRICS_PORT: '9100' });
+    expect([env.LOG_FORMAT, env.LOG_LEVEL, env.METRICS_PORT]).toEqual(['json', 'info', 9100]);
+    expect(validateEnvironment({ PORT: '0', METRICS_PORT: '0' }).METRICS_PORT).toBe(0);
+    expect(() => validateEnvironment({ LOG_FORMAT: 'yaml' })).toThrow(/LOG_FORMAT must be one of: auto, json, text/);
+    expect(() => validateEnvironment({ LOG_LEVEL: 'trace' })).toThrow(/LOG_LEVEL must be one of/);
+    expect(() => validateEnvironment({ METRICS_PORT: '3000' })).toThrow(
+      /METRICS_PORT must be an integer from 0 to 65535, not PORT/,
+    );
+    expect(() => validateEnvironment({ METRICS_PORTS: '9100' })).toThrow(/METRICS_PORTS is not a known setting/);
   });
 
   it('takes socket limits as whole numbers, and refuses a payload limit below 1 KiB', () => {

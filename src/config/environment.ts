@@ -14,6 +14,7 @@ import {
   Max,
   Min,
   Validate,
+  ValidateBy,
   ValidateIf,
   ValidationArguments,
   validateSync,
@@ -31,6 +32,13 @@ export type SqliteSynchronous = (typeof SQLITE_SYNCHRONOUS)[number];
 export const FAULTS = ['exit-after-commit'] as const;
 
 export type Fault = (typeof FAULTS)[number];
+
+export const LOG_FORMATS = ['auto', 'json', 'text'] as const;
+export type LogFormatSetting = (typeof LOG_FORMATS)[number];
+
+/** Nest's log levels, least severe first, and `info`, another name for `log`. */
+export const LOG_LEVELS = ['verbose', 'debug', 'log', 'info', 'warn', 'error', 'fatal'] as const;
+export type LogLevelSetting = (typeof LOG_LEVELS)[number];
 
 /** A shutdown bound no longer than its delay would cut every drain short. */
 @ValidatorConstraint({ name: 'exceedsShutdownDelay' })
@@ -144,6 +152,38 @@ export class EnvironmentVariables {
     message: 'must be empty, a hop count, or a comma-separated list of addresses, CIDR ranges, loopback, linklocal, uniquelocal',
   })
   TRUST_PROXY: string = '';
+
+  /**
+   * How log lines are written: `json` (one JSON object per line), `text`
+   * (Nest's human-readable lines), or `auto`: text when standard output is a
+   * terminal, JSON otherwise (a container, systemd, a pipe, a file).
+   */
+  @IsIn(LOG_FORMATS, { message: `must be one of: ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT: LogFormatSetting = 'auto';
+
+  /** The least severe level written: it and every more severe one (`warn` drops the access log). */
+  @IsIn(LOG_LEVELS, { message: `must be one of: ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevelSetting = 'log';
+
+  /**
+   * Serve /metrics on this port (on HOST) and not on PORT, so it can stay
+   * inside the cluster network. Unset: /metrics is on PORT.
+   */
+  @IsOptional()
+  @IsInt({ message: 'must be an integer from 0 to 65535, not PORT' })
+  @Min(0, { message: 'must be an integer from 0 to 65535, not PORT' })
+  @Max(65535, { message: 'must be an integer from 0 to 65535, not PORT' })
+  @ValidateBy(
+    {
+      name: 'differsFromPort',
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) =>
+          value === 0 || value !== (args?.object as EnvironmentVariables).PORT,
+      },
+    },
+    { message: 'must be an integer from 0 to 65535, not PORT' },
+  )
+  METRICS_PORT?: number;
 
   /**
    * The shared secret of HS256 bearer tokens. Set (or AUTH_JWKS_URL set):
@@ -295,6 +335,7 @@ export const OPTIONAL_SETTINGS: readonly string[] = [
   'DATABASE_URL',
   'REDIS_URL',
   'FAULT_INJECTION',
+  'METRICS_PORT',
   'AUTH_JWT_SECRET',
   'AUTH_JWKS_URL',
   'AUTH_ISSUER',
@@ -316,6 +357,8 @@ const OWNED_PREFIXES = [
   'RATE_LIMIT_',
   'SHUTDOWN_',
   'SOCKET_',
+  'LOG_',
+  'METRICS_',
 ];
 const INTEGER_SETTINGS = new Set([
   'PORT',
@@ -335,6 +378,7 @@ const INTEGER_SETTINGS = new Set([
   'SOCKET_MAX_PAYLOAD_BYTES',
   'SOCKET_EVENTS_PER_SECOND',
   'SOCKET_CONNECTIONS_PER_ADDRESS',
+  'METRICS_PORT',
 ]);
 const BOOLEAN_SETTINGS = new Set(['AUTH_PROTECT_READS', 'BEHIND_HTTPS']);
 
@@ -411,6 +455,19 @@ function toConfigurationError(error: ValidationError, raw: RawEnvironment): Conf
  * the server, the seed and the TypeORM CLI, so all three see one database.
  */
 export function loadEnvironment(): EnvironmentVariables {
+  return validateEnvironment(rawEnvironment());
+}
+
+/**
+ * LOG_FORMAT alone, when the settings as a whole are invalid: the line that
+ * says which one is wrong is still written in the format asked for.
+ */
+export function loadLogFormat(): LogFormatSetting {
+  const given = rawEnvironment().LOG_FORMAT;
+  return LOG_FORMATS.find((format) => format === given) ?? 'auto';
+}
+
+function rawEnvironment(): RawEnvironment {
   const fromFile = existsSync('.env') ? parseEnv(readFileSync('.env', 'utf8')) : {};
-  return validateEnvironment({ ...fromFile, ...process.env });
+  return { ...fromFile, ...process.env };
 }

@@ -4,8 +4,11 @@ export {
   DB_TYPES,
   EnvironmentVariables,
   FAULTS,
+  LOG_FORMATS,
+  LOG_LEVELS,
   loadEnvironment,
+  loadLogFormat,
   OPTIONAL_SETTINGS,
   validateEnvironment,
 } from './environment';
-export type { DbType, Fault } from './environment';
+export type { DbType, Fault, LogFormatSetting, LogLevelSetting } from './environment';

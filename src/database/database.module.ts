@@ -6,6 +6,7 @@ import { EnvironmentVariables } from '../config';
 import { buildDataSourceOptions } from './database.options';
 import { runMigrationsExclusively } from './run-migrations';
 import { SeedRunner } from './seeding';
+import { QueryTimer } from './query-timer';
 import { SqlStatements } from './sql-statements';
 
 export class DatabaseUnreachableError extends Error {
@@ -55,7 +56,7 @@ export class DatabaseModule {
           },
         }),
       ],
-      providers: [SeedRunner, SqlStatements],
+      providers: [SeedRunner, SqlStatements, QueryTimer],
       exports: [SeedRunner, SqlStatements],
     };
   }

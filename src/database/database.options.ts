@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import * as sqlite3 from 'sqlite3';
 import { DataSourceOptions } from 'typeorm';
 import { EnvironmentVariables } from '../config';
+import { TypeOrmLogger } from './typeorm-logger';
 
 /** Waits this long for SQLite's write lock instead of failing with SQLITE_BUSY. */
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
@@ -22,6 +23,7 @@ export function buildDataSourceOptions(env: EnvironmentVariables): DataSourceOpt
     migrationsTableName: 'migrations',
     synchronize: false,
     logging: ['error', 'warn'] as const,
+    logger: new TypeOrmLogger(),
   };
   if (env.DB_TYPE === 'postgres') {
     return { ...common, type: 'postgres', url: env.DATABASE_URL, logging: ['error', 'warn'] };

@@ -1,6 +1,9 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { performance } from 'node:perf_hooks';
 import { DataSource, ObjectLiteral, QueryResult } from 'typeorm';
+import { AppMetrics, queryKind } from '../observability';
+import { markTimedElsewhere } from './query-timer';
 
 export type Row = ObjectLiteral;
 
@@ -37,12 +40,27 @@ export class SqlStatements implements OnModuleDestroy {
   /** By statement text, least recently used first. */
   private readonly prepared = new Map<string, Promise<SqliteStatement>>();
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Optional() private readonly metrics?: AppMetrics,
+  ) {}
 
+  /** Every statement is timed (db_query_duration_seconds, by kind), failed ones too. */
   async query(sql: string, params: ObjectLiteral = {}): Promise<Row[]> {
+    if (!this.metrics) return this.run(sql, params);
+    const started = performance.now();
+    try {
+      return await this.run(sql, params);
+    } finally {
+      this.metrics.dbQueryDuration.observe({ kind: queryKind(sql) }, (performance.now() - started) / 1000);
+    }
+  }
+
+  private async run(sql: string, params: ObjectLiteral): Promise<Row[]> {
     if (this.dataSource.options.type === 'sqlite') return this.querySqlite(sql, params);
     const [query, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params, {});
     const runner = this.dataSource.createQueryRunner();
+    markTimedElsewhere(runner);
     try {
       const result = (await runner.query(query, values, true)) as QueryResult<Row>;
       return result.records;

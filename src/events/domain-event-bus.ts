@@ -1,8 +1,19 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { performance } from 'node:perf_hooks';
 import type { EnvironmentVariables } from '../config';
+import { AppMetrics } from '../observability';
 import type { DomainEventHandler, DomainEventMap, DomainEventName } from './index';
+
+export interface PublishOptions {
+  /**
+   * When the change was committed (performance.now()): the time from then to
+   * the end of publish(), when every subscriber has run and the socket.io
+   * event is out, is recorded as realtime_commit_to_emit_seconds.
+   */
+  committedAt?: number;
+}
 
 /**
  * Typed publish/subscribe for domain events, in process. Services publish
@@ -18,14 +29,18 @@ export class DomainEventBus {
   constructor(
     private readonly emitter: EventEmitter2,
     @Optional() config?: ConfigService<EnvironmentVariables, true>,
+    @Optional() private readonly metrics?: AppMetrics,
   ) {
     this.dieBeforePublishing = config?.get('FAULT_INJECTION', { infer: true }) === 'exit-after-commit';
   }
 
-  publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K]): void {
+  publish<K extends DomainEventName>(name: K, payload: DomainEventMap[K], options: PublishOptions = {}): void {
     // FAULT_INJECTION=exit-after-commit (tests only): the crash between a commit and its event.
     if (this.dieBeforePublishing) process.kill(process.pid, 'SIGKILL');
     this.emitter.emit(name, payload);
+    if (options.committedAt !== undefined && this.metrics) {
+      this.metrics.commitToEmit.observe({ event: name }, (performance.now() - options.committedAt) / 1000);
+    }
   }
 
   /** Returns the function that removes the subscription. */

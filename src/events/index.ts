@@ -1,4 +1,5 @@
 export { DomainEventBus } from './domain-event-bus';
+export type { PublishOptions } from './domain-event-bus';
 export { EventsModule } from './events.module';
 
 /**

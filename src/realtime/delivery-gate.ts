@@ -21,6 +21,9 @@ interface HeldDelivery {
   deliver(): void;
 }
 
+/** Told how many sockets a broadcast of `event` was written to (held ones when released). */
+export type DeliveryObserver = (event: string, sockets: number) => void;
+
 /** Says whether a live message carries what a replay already sent. */
 export type DuplicateTest = (event: string, data: unknown) => boolean;
 
@@ -64,7 +67,7 @@ export class DeliveryGate {
   private readonly watched = new Map<string, Watch>();
   private broadcasting?: BroadcastPacket;
 
-  install(adapter: Adapter): void {
+  install(adapter: Adapter, observe: DeliveryObserver = () => undefined): void {
     const steps = adapter as unknown as BroadcastSteps;
     const encode = steps._encode.bind(adapter);
     const apply = steps.apply.bind(adapter);
@@ -75,14 +78,30 @@ export class DeliveryGate {
     steps.apply = (options, callback) => {
       const packet = this.broadcasting;
       this.broadcasting = undefined;
-      if (packet === undefined || (this.held.size === 0 && this.watched.size === 0)) return apply(options, callback);
+      if (packet === undefined) return apply(options, callback);
       const [name, data] = packet.data ?? [];
       const event = String(name);
-      apply(options, (socket) => {
-        const queue = this.held.get(socket.id);
-        if (queue) queue.push({ event, data, deliver: () => callback(socket) });
-        else if (!this.isWatchedDuplicate(socket.id, event, data)) callback(socket);
-      });
+      let delivered = 0;
+      if (this.held.size === 0 && this.watched.size === 0) {
+        apply(options, (socket) => {
+          delivered += 1;
+          callback(socket);
+        });
+      } else {
+        apply(options, (socket) => {
+          const queue = this.held.get(socket.id);
+          const deliver = (): void => {
+            callback(socket);
+            observe(event, 1);
+          };
+          if (queue) queue.push({ event, data, deliver });
+          else if (!this.isWatchedDuplicate(socket.id, event, data)) {
+            delivered += 1;
+            callback(socket);
+          }
+        });
+      }
+      if (delivered > 0) observe(event, delivered);
     };
   }
 

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { AppMetrics } from '../observability';
 import type { OutboundMessage } from './client-relay';
 import { DeliveryGate } from './delivery-gate';
 import { emitMessage } from './emit';
@@ -23,11 +24,15 @@ export class RealtimeTopics {
   private server?: RealtimeServer;
   private readonly gate = new DeliveryGate();
 
-  constructor(private readonly presence: PresenceCounter) {}
+  constructor(
+    private readonly presence: PresenceCounter,
+    @Optional() private readonly metrics?: AppMetrics,
+  ) {}
 
   attach(server: RealtimeServer): void {
     this.server = server;
-    this.gate.install(server.of('/').adapter);
+    const delivered = this.metrics?.eventsDelivered;
+    this.gate.install(server.of('/').adapter, delivered && ((event, sockets) => delivered.inc({ event }, sockets)));
     this.presence.attach(server);
   }
 
@@ -44,13 +49,18 @@ export class RealtimeTopics {
   connected(socket: RealtimeSocket): void {
     const topic = this.topicOf(socket);
     void socket.join(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic));
+    this.metrics?.connectedSockets.inc();
+    this.metrics?.subscriptions.inc({ kind: kindOfTopic(topic) });
     this.presence.changed(topic);
   }
 
   /** socket.io has already taken the socket out of its rooms. */
   disconnected(socket: RealtimeSocket): void {
     this.gate.forget(socket.id);
-    this.presence.changed(this.topicOf(socket));
+    const topic = this.topicOf(socket);
+    this.metrics?.connectedSockets.dec();
+    this.metrics?.subscriptions.dec({ kind: kindOfTopic(topic) });
+    this.presence.changed(topic);
   }
 
   /** Moves a connected socket to `topic` (null: everything). */
@@ -59,6 +69,10 @@ export class RealtimeTopics {
     for (const room of socket.rooms) if (room !== socket.id) void socket.leave(room);
     socket.data.topic = topic;
     void socket.join(topic === null ? FOLLOW_ALL_ROOM : roomForTopic(topic));
+    if (this.metrics && kindOfTopic(previous) !== kindOfTopic(topic)) {
+      this.metrics.subscriptions.dec({ kind: kindOfTopic(previous) });
+      this.metrics.subscriptions.inc({ kind: kindOfTopic(topic) });
+    }
     if (previous !== topic) this.presence.changed(previous);
     this.presence.changed(topic);
   }
@@ -75,7 +89,7 @@ export class RealtimeTopics {
     try {
       this.follow(socket, topic);
       const replayed = await replay();
-      for (const message of replayed.messages) emitMessage(socket, message);
+      for (const message of replayed.messages) this.sendTo(socket, message);
       hold.release((event, data) => replayed.isDuplicate(event, data));
     } finally {
       // Only reached on an error before the release above: deliver what was held as it is.
@@ -86,6 +100,7 @@ export class RealtimeTopics {
   /** To one socket. */
   sendTo(socket: RealtimeSocket, message: OutboundMessage): void {
     emitMessage(socket, message);
+    this.metrics?.eventsDelivered.inc({ event: message.event });
   }
 
   /** The topics that clients connected to this instance follow. */
@@ -113,4 +128,11 @@ export class RealtimeTopics {
   toPeers(sender: RealtimeSocket, topic: string, message: OutboundMessage): void {
     emitMessage(sender.to(roomForTopic(topic)), message);
   }
+}
+
+/** What a subscription is counted under: the kind of its topic (`user` for user:3), or everything; never a whole topic. */
+function kindOfTopic(topic: string | null): string {
+  if (topic === null) return 'everything';
+  const colon = topic.indexOf(':');
+  return colon > 0 ? topic.slice(0, colon) : 'topic';
 }

@@ -1,5 +1,6 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
 import { DomainEventBus, DomainEventMap, DomainEventName } from '../events';
+import { AppMetrics } from '../observability';
 import { AnyClientRelay, ClientRelay } from './client-relay';
 import { RealtimeTopics } from './realtime-topics';
 
@@ -12,6 +13,7 @@ export class RelayRegistry implements OnModuleDestroy {
   constructor(
     private readonly events: DomainEventBus,
     private readonly topics: RealtimeTopics,
+    @Optional() private readonly metrics?: AppMetrics,
   ) {}
 
   register(relays: readonly AnyClientRelay[]): void {
@@ -25,7 +27,11 @@ export class RelayRegistry implements OnModuleDestroy {
   private registerOne<K extends DomainEventName>(relay: ClientRelay<K>): void {
     this.logger.log(`relaying ${relay.event} to socket.io clients`);
     this.unsubscribers.push(
-      this.events.subscribe(relay.event, (payload: DomainEventMap[K]) => this.topics.broadcast(relay.toClients(payload))),
+      this.events.subscribe(relay.event, (payload: DomainEventMap[K]) => {
+        const message = relay.toClients(payload);
+        this.topics.broadcast(message);
+        this.metrics?.eventsRelayed.inc({ event: message.event });
+      }),
     );
   }
 }

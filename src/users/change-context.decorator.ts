@@ -1,7 +1,7 @@
 import { applyDecorators, BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiHeader } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { randomUUID } from 'node:crypto';
+import { REQUEST_ID_HEADER, requestIdFrom, requestIdOf, SANE_REQUEST_ID } from '../observability';
 import { principalOf } from '../security';
 import type { ChangeContext } from './users.repository';
 
@@ -9,14 +9,13 @@ import type { ChangeContext } from './users.repository';
 export const CHANGED_BY_HEADER = 'x-changed-by';
 export const CHANGED_BY_MAX_LENGTH = 64;
 const CHANGED_BY = new RegExp(`^[\\x20-\\x7e]{1,${CHANGED_BY_MAX_LENGTH}}$`);
-const REQUEST_ID = /^[\w.:-]{1,100}$/;
 
 /**
  * Who makes a write and in which request, for the change record and the event:
  * the verified token's subject when the request has one, else the
  * X-Changed-By label (printable ASCII, refused otherwise rather than stored or
- * echoed to every window); and X-Request-Id when it is sane, a new id
- * otherwise. A label never stands in for a subject: with authentication on
+ * echoed to every window); and the request's id: the one its access line and
+ * X-Request-Id response header carry (src/observability). A label never stands in for a subject: with authentication on
  * every write has a token, so a client cannot pose as someone else by naming
  * them in X-Changed-By.
  */
@@ -26,12 +25,9 @@ export const WriteContext = createParamDecorator((_: unknown, context: Execution
   if (by !== undefined && !CHANGED_BY.test(by)) {
     throw new BadRequestException(`X-Changed-By must be 1 to ${CHANGED_BY_MAX_LENGTH} printable ASCII characters`);
   }
-  const requestId = request.header('x-request-id');
   const subject = principalOf(request)?.subject;
-  return {
-    by: subject ?? by ?? null,
-    requestId: requestId !== undefined && REQUEST_ID.test(requestId) ? requestId : randomUUID(),
-  };
+  // The id the app's first middleware gave the request; without it (a bare test module) the header is read the same way.
+  return { by: subject ?? by ?? null, requestId: requestIdOf(request) ?? requestIdFrom(request.header(REQUEST_ID_HEADER)) };
 });
 
 /** The two optional request headers WriteContext reads, for the API description of a write. */
@@ -46,7 +42,7 @@ export function ApiWriteContext(): MethodDecorator {
     ApiHeader({
       name: 'X-Request-Id',
       required: false,
-      description: `Kept in the change record when it matches ${REQUEST_ID.source}; otherwise the server makes a UUID for the write (no error)`,
+      description: `Kept in the change record when it matches ${SANE_REQUEST_ID.source}; otherwise the server makes a UUID for the write (no error)`,
       schema: { type: 'string', example: 'req-42' },
     }),
   );

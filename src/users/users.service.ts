@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
 import { DomainEventBus } from '../events';
 import { User } from './user.entity';
 import { UserNotFoundError, UserVersionMismatchError } from './user.errors';
@@ -33,7 +34,7 @@ export class UsersService {
 
   async create(input: NewUser, change: ChangeContext): Promise<User> {
     const user = await this.users.insert(input, change);
-    this.events.publish('user.created', { user });
+    this.events.publish('user.created', { user }, { committedAt: performance.now() });
     return user;
   }
 
@@ -47,7 +48,10 @@ export class UsersService {
       () => this.users.update(id, changes, change, expectedVersions),
       (result) =>
         result.kind === 'updated'
-          ? { version: result.user.version, event: () => this.events.publish('user.updated', { user: result.user }) }
+          ? {
+              version: result.user.version,
+              event: (committedAt) => this.events.publish('user.updated', { user: result.user }, { committedAt }),
+            }
           : undefined,
     );
     switch (outcome.kind) {
@@ -67,7 +71,10 @@ export class UsersService {
       () => this.users.delete(id, change),
       (deleted) =>
         deleted
-          ? { version: deleted.version + 1, event: () => this.events.publish('user.deleted', { user: deleted }) }
+          ? {
+              version: deleted.version + 1,
+              event: (committedAt) => this.events.publish('user.deleted', { user: deleted }, { committedAt }),
+            }
           : undefined,
     );
     if (!user) throw new UserNotFoundError(id);
@@ -78,7 +85,7 @@ export class UsersService {
   private async inOrderOf<T>(
     userId: number,
     write: () => Promise<T>,
-    eventOf: (result: T) => { version: number; event: () => void } | undefined,
+    eventOf: (result: T) => { version: number; event: (committedAt: number) => void } | undefined,
   ): Promise<T> {
     const handle = this.inOrder.started(userId);
     let result: T;
@@ -88,8 +95,13 @@ export class UsersService {
       this.inOrder.settled(handle);
       throw error;
     }
+    const committedAt = performance.now();
     const made = eventOf(result);
-    this.inOrder.settled(handle, made && { version: made.version, publish: made.event });
+    if (!made) {
+      this.inOrder.settled(handle);
+      return result;
+    }
+    this.inOrder.settled(handle, { version: made.version, publish: () => made.event(committedAt) });
     return result;
   }
 }

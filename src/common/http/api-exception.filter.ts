@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { requestIdOf } from '../../observability';
 import { DomainError, DomainErrorKind } from '../domain-error';
 import { errorBody, ErrorBody } from './error-body';
 
@@ -21,12 +22,12 @@ export class ApiExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     if (host.getType() !== 'http') throw exception;
     const response = host.switchToHttp().getResponse<Response>();
-    const body = this.toBody(exception);
+    const body = this.toBody(exception, requestIdOf(host.switchToHttp().getRequest<Request>()));
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
   }
 
-  private toBody(exception: unknown): ErrorBody {
+  private toBody(exception: unknown, requestId: string | undefined): ErrorBody {
     if (exception instanceof DomainError) return errorBody(STATUS_OF[exception.kind], exception.message);
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
@@ -37,7 +38,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
           : exception.message;
       return errorBody(status, message);
     }
-    this.logger.error((exception as Error)?.message ?? String(exception), (exception as Error)?.stack);
+    // The request's id, so this line is found beside its access line.
+    this.logger.error((exception as Error)?.message ?? String(exception), { stack: (exception as Error)?.stack, requestId });
     return errorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal server error');
   }
 }

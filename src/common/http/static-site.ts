@@ -4,6 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
 import type { NextFunction, Request, Response } from 'express';
 import serveStatic from 'serve-static';
+import { nameRoute } from '../../observability';
 
 /**
  * A folder of static files served as a web site, plus pages rendered once at
@@ -113,9 +114,13 @@ export function installStaticSite(app: NestExpressApplication, root: string): St
       return next();
     }
     const page = site.pages.get(path);
-    if (page) sendPage(request, response, page);
-    else if (site.files.has(path)) void files(request, response, next);
-    else next();
+    if (page) {
+      nameRoute(response, 'static');
+      sendPage(request, response, page);
+    } else if (site.files.has(path)) {
+      nameRoute(response, 'static');
+      void files(request, response, next);
+    } else next();
   });
   return site;
 }

@@ -1,7 +1,8 @@
-import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Redis, RedisOptions } from 'ioredis';
 import { EnvironmentVariables } from '../../config';
+import { AppMetrics } from '../../observability';
 import { AdapterRedisClient } from './adapter-redis-client';
 
 /** Every connection this app opens to Redis carries a name with this prefix (see CLIENT LIST). */
@@ -79,7 +80,10 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
 
   private readonly publisherQueuedAttempts: number;
 
-  constructor(config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    config: ConfigService<EnvironmentVariables, true>,
+    @Optional() private readonly metrics?: AppMetrics,
+  ) {
     this.url = config.get('REDIS_URL', { infer: true });
     this.publisherQueuedAttempts = queuedAttemptsWithin(config.get('REDIS_PUBLISH_QUEUE_MS', { infer: true }));
   }
@@ -161,6 +165,11 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
     return flushed;
   }
 
+  /** An event the adapter could not hand to Redis for the other instances. */
+  publishFailed(): void {
+    this.metrics?.redisPublishFailures.inc();
+  }
+
   /** From here on, a closed connection is the shutdown (the adapter drops its subscriber itself), not an outage. */
   beforeApplicationShutdown(): void {
     this.closing = true;
@@ -233,17 +242,21 @@ export class RealtimeRedis implements BeforeApplicationShutdown, OnApplicationSh
   /** One warning when a connection is lost and one line when it is back, not one per failed attempt. */
   private track(client: AdapterRedisClient, name: string, state: ConnectionState): void {
     this.clients.set(client, name);
+    const up = this.metrics?.redisConnectionUp.labels({ connection: name });
+    up?.set(0);
     // Without an 'error' listener, ioredis prints every failed attempt; an
     // EventEmitter 'error' with no listener at all would crash the process.
     client.on('error', (error: Error) => {
       state.lastError = error.message;
     });
     client.on('close', () => {
+      up?.set(0);
       if (!state.everReady || this.closing || state.lostAt !== undefined) return;
       state.lostAt = Date.now();
       this.logger.warn(`${name}: connection to Redis lost; reconnecting`);
     });
     client.on('ready', () => {
+      up?.set(1);
       if (state.lostAt !== undefined) {
         this.logger.log(`${name}: reconnected to Redis after ${Date.now() - state.lostAt} ms`);
       }

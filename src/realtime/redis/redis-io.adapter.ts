@@ -73,7 +73,8 @@ export class RedisIoAdapter extends GuardedIoAdapter {
     if (this.factory) return this.factory;
     const streams = this.streams;
     if (!streams) throw new Error('RedisIoAdapter.connect() must complete before the app is initialised');
-    const publishFailures = new PublishFailureLog();
+    const redis = this.redis;
+    const publishFailures = new PublishFailureLog(() => redis.publishFailed());
     const open = this.open;
     // socket.io calls the factory with `new`, so it must be a function, not an
     // arrow; returning an object from it makes that object the instance.
@@ -132,7 +133,10 @@ function deliverLocallyFirst(adapter: ClusterAdapter, failures: PublishFailureLo
 class PublishFailureLog {
   private failing = 0;
 
+  constructor(private readonly count: () => void) {}
+
   failed(error: Error): void {
+    this.count();
     if (this.failing++ === 0) {
       logger.warn(`events not sent to other instances while Redis is unavailable: ${error.message}`);
     }

@@ -1,0 +1,86 @@
+import { Logger, LogLevel } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
+import { performance } from 'node:perf_hooks';
+import { ClientAddressOf, principalOf } from '../security';
+import { AppLogger } from './app-logger';
+import type { AppMetrics } from './metrics';
+import { REQUEST_ID_HEADER, requestIdFrom, setRequestId } from './request-context';
+
+/** The route label of a request no route answered (a 404, a body refused before routing). */
+export const UNMATCHED_ROUTE = 'unmatched';
+const ROUTE_NAME = Symbol('route name');
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const MAX_LOGGED_PATH = 200;
+const CONTEXT = 'HTTP';
+
+/**
+ * For a middleware that answers requests itself (the static site): the route
+ * it reports them under, a fixed name, never the raw path.
+ */
+export function nameRoute(response: Response, name: string): void {
+  (response.locals as Record<symbol, string>)[ROUTE_NAME] = name;
+}
+
+export interface RequestObservationOptions {
+  metrics: AppMetrics;
+  /** The client's address behind trusted proxies (TRUST_PROXY). */
+  clientAddress: ClientAddressOf;
+}
+
+/**
+ * The first middleware of the app: gives each request its id (the client's
+ * sane X-Request-Id, else a new one), sends it back in X-Request-Id, keeps it
+ * on the request for the rest of the app (requestIdOf), and when the response is done writes one access line and one observation
+ * of http_request_duration_seconds. The line names the route pattern
+ * (/api/users/:id), never a query string, a header or a body.
+ */
+export function installRequestObservation(app: NestExpressApplication, options: RequestObservationOptions): void {
+  const logger = new Logger(CONTEXT);
+  app.use((request: Request, response: Response, next: NextFunction): void => {
+    const started = performance.now();
+    const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
+    response.setHeader('X-Request-Id', requestId);
+    // 'close' comes once per response, finished or aborted.
+    response.once('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const route = routeOf(request, response);
+      const method = METHODS.has(request.method) ? request.method : 'other';
+      const status = response.statusCode;
+      options.metrics.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
+      const level: LogLevel = status >= 500 ? 'error' : 'log';
+      // Nothing is built for a line the level leaves out.
+      if (!Logger.isLevelEnabled(level)) return;
+      const fields: Record<string, string | number | boolean> = {
+        method,
+        route,
+        status,
+        durationMs: Math.round(seconds * 10_000) / 10,
+        requestId,
+        client: options.clientAddress(request),
+      };
+      // A path only where no route pattern names the request (a 404, a static file): never ids of a matched route.
+      const patterned = route.startsWith('/');
+      if (!patterned) fields.path = request.path.slice(0, MAX_LOGGED_PATH);
+      const subject = principalOf(request)?.subject;
+      if (subject !== undefined) fields.subject = subject;
+      if (!response.writableFinished) fields.aborted = true;
+      const message = `${method} ${patterned ? route : fields.path} ${status} ${fields.durationMs} ms`;
+      const text = { requestId, client: fields.client };
+      const appLogger = AppLogger.active();
+      if (appLogger) appLogger.writeFields(level, CONTEXT, message, fields, text);
+      else if (level === 'error') logger.error(message, fields);
+      else logger.log(message, fields);
+    });
+    setRequestId(request, requestId);
+    next();
+  });
+}
+
+/** The pattern of the route that answered (Express keeps it on the request), a middleware's name, or unmatched. */
+function routeOf(request: Request, response: Response): string {
+  const route: unknown = (request as { route?: unknown }).route;
+  const path: unknown = typeof route === 'object' && route !== null ? (route as { path?: unknown }).path : undefined;
+  if (typeof path === 'string') return path;
+  return (response.locals as Record<symbol, string | undefined>)[ROUTE_NAME] ?? UNMATCHED_ROUTE;
+}
