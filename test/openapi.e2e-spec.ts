@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { HS256_ENV } from './helpers/auth';
 import { startTestApp, TestApp } from './helpers/app';
 import { DocumentSchemas, fetchApiDocument, HttpMethod, OperationKey, operationsOf, toRoutePath } from './helpers/openapi';
 import { discoverRoutes } from './helpers/routes';
@@ -54,6 +55,8 @@ const OVERSIZED = JSON.stringify({ first_name: 'x'.repeat(17 * 1024) });
 const CASES: Case[] = [
   // GET /health: its 503 comes from an app whose database is gone, below.
   { operation: 'GET /health', name: 'database up', status: 200, request: () => ({ path: '/health' }) },
+  { operation: 'GET /health/live', name: 'the process answers', status: 200, request: () => ({ path: '/health/live' }) },
+  { operation: 'GET /health/ready', name: 'database up, not draining', status: 200, request: () => ({ path: '/health/ready' }) },
 
   { operation: 'GET /api/users', name: 'first page', status: 200, request: () => ({ path: '/api/users' }) },
   {
@@ -348,7 +351,7 @@ describe('the OpenAPI document and the routes the app serves', () => {
       if (!operation.summary) missing.push(`${key}: no summary`);
       for (const [status, response] of Object.entries(operation.responses)) {
         const schema = (response as ResponseObject).content?.['application/json']?.schema;
-        const isError = Number(status) >= 400 && path !== '/health';
+        const isError = Number(status) >= 400 && !path.startsWith('/health');
         if (isError && (!schema || !('$ref' in schema) || schema.$ref !== '#/components/schemas/Error')) {
           missing.push(`${key} ${status}: not the Error schema`);
         }
@@ -397,13 +400,14 @@ describe('every operation answers as the document says', () => {
     seen.get(c.operation)?.add(String(answer.status));
   });
 
-  it('answered every status the document lists, at least once (503 of /health: below)', () => {
+  it('answered every status the document lists, at least once (503 of /health and /health/ready: below)', () => {
     const unseen: string[] = [];
     for (const key of operationsOf(document)) {
       const [method, path] = key.split(' ');
       const operation = document.paths[path][method.toLowerCase() as HttpMethod] as OperationObject;
       for (const status of Object.keys(operation.responses)) {
-        if (key === 'GET /health' && status === '503') continue;
+        if ((key === 'GET /health' || key === 'GET /health/ready') && status === '503') continue;
+        if (GUARD_STATUSES.includes(status)) continue;
         if (!seen.get(key)?.has(status)) unseen.push(`${key} ${status}`);
       }
     }
@@ -411,16 +415,62 @@ describe('every operation answers as the document says', () => {
   });
 });
 
-describe('GET /health when the database is gone', () => {
+/** Answered by the guards in front of every /api/ route, exercised below by apps whose guards refuse. */
+const GUARD_STATUSES = ['401', '429'];
+
+describe('the guards in front of every /api/ route answer as documented', () => {
+  /** Each /api/ operation's first case, with ids that need not exist: the guards answer before any rule runs. */
+  function guardedRequests(): [OperationKey, CaseRequest][] {
+    const fixture: Fixture = { kept: { id: 1, version: 1 }, doomed: { id: 2 }, missing: 999_999 };
+    const firsts = new Map<OperationKey, CaseRequest>();
+    for (const c of CASES)
+      if (c.operation.includes(' /api/') && !firsts.has(c.operation)) firsts.set(c.operation, c.request(fixture));
+    return [...firsts];
+  }
+
+  async function expectEveryOperation(app: TestApp, status: number): Promise<void> {
+    const answers: { operation: OperationKey; status: number; problems: string[] }[] = [];
+    for (const [operation, request] of guardedRequests()) {
+      const answer = await send(app.url, operation.split(' ')[0], request);
+      answers.push({ operation, status: answer.status, problems: disagreements(document, schemas, operation, answer) });
+    }
+    expect(answers).toEqual(answers.map(({ operation }) => ({ operation, status, problems: [] })));
+    expect(answers.length).toBeGreaterThanOrEqual(5);
+  }
+
+  it('401 on every operation when authentication is on (reads too) and no token is sent', async () => {
+    const app = await startTestApp({ env: { ...HS256_ENV, AUTH_PROTECT_READS: 'true' } });
+    try {
+      await expectEveryOperation(app, 401);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('429 on every operation once the client has used up its window', async () => {
+    const app = await startTestApp({ env: { RATE_LIMIT_MAX: '1', RATE_LIMIT_WINDOW_MS: '600000' } });
+    try {
+      expect((await send(app.url, 'GET', { path: '/api/users' })).status).toBe(200);
+      await expectEveryOperation(app, 429);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe('GET /health and /health/ready when the database is gone', () => {
   it('answers 503 with the body the document describes', async () => {
     const broken = await startTestApp();
     try {
       await broken.dataSource.destroy();
-      const answer = await send(broken.url, 'GET', { path: '/health' });
-      expect({ status: answer.status, problems: disagreements(document, schemas, 'GET /health', answer) }).toEqual({
-        status: 503,
-        problems: [],
-      });
+      for (const operation of ['GET /health', 'GET /health/ready'] as const) {
+        const answer = await send(broken.url, 'GET', { path: operation.split(' ')[1] });
+        expect({ operation, status: answer.status, problems: disagreements(document, schemas, operation, answer) }).toEqual({
+          operation,
+          status: 503,
+          problems: [],
+        });
+      }
     } finally {
       await broken.close();
     }

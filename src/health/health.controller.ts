@@ -8,7 +8,7 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AllowAnonymous } from '../security';
 import { Drain } from './drain';
@@ -50,13 +50,23 @@ export class HealthController {
 
   /** Liveness: restart the process only when this fails; it touches no dependency, so an outage elsewhere never restarts every instance. */
   @Get('live')
-  @HealthCheck()
+  @ApiOperation({
+    summary: 'Whether the process answers at all (for liveness probes); checks no dependency',
+    description: 'Always 200 while the process serves HTTP: an empty @nestjs/terminus report.',
+  })
+  @ApiOkResponse({ description: 'The process answers', schema: { type: 'object' } })
+  @HealthCheck({ swaggerDocumentation: false })
   live(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     return this.report(response, []);
   }
 
   /** Readiness: send this instance traffic only while this passes. */
   @Get('ready')
+  @ApiOperation({
+    summary: 'Whether to send this instance traffic: the checks of /health, and not shutting down',
+    description:
+      "The body is @nestjs/terminus' report, not the API's error shape, also with 503 (a dependency down, or draining).",
+  })
   @HealthCheck()
   ready(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     return this.report(response, [() => this.shutdownCheck(), ...this.dependencies()]);

@@ -122,11 +122,65 @@ export function buildApiDocument(app: NestExpressApplication, info: ApiDocsInfo)
     .setVersion(info.version)
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  describeGuardedOperations(document);
   for (const name of requestBodySchemas(document)) {
     const schema = document.components?.schemas?.[name];
     if (schema && !('$ref' in schema)) schema.additionalProperties = false;
   }
   return document;
+}
+
+/** Where the guards every API route passes through apply: the routes under /api/. */
+const GUARDED_PREFIX = '/api/';
+
+/*
+ * What every API route may answer before its own rules run, described once
+ * here rather than on each route (a new feature's routes get it too): 401 from
+ * the opt-in bearer authentication (writes, reads with AUTH_PROTECT_READS, any
+ * request with a bad token) and 429 from the rate limits.
+ */
+function describeGuardedOperations(document: OpenAPIObject): void {
+  document.components ??= {};
+  document.components.securitySchemes = {
+    ...document.components.securitySchemes,
+    bearer: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'Opt-in (AUTH_JWT_SECRET or AUTH_JWKS_URL): then writes need it, and reads too with AUTH_PROTECT_READS',
+    },
+  };
+  const errorBody = { 'application/json': { schema: { $ref: getSchemaPath(ApiErrorBody) } } };
+  for (const [path, item] of Object.entries(document.paths)) {
+    if (!path.startsWith(GUARDED_PREFIX)) continue;
+    for (const operation of [item.get, item.post, item.put, item.patch, item.delete]) {
+      if (!operation) continue;
+      // Either no credentials (authentication off, or an open read) or a bearer token.
+      operation.security = [{}, { bearer: [] }];
+      operation.responses['401'] ??= {
+        description: 'Authentication is on and the request has no valid bearer token (the challenge says why)',
+        headers: {
+          'WWW-Authenticate': {
+            description: 'An RFC 6750 Bearer challenge',
+            required: true,
+            schema: { type: 'string', pattern: '^Bearer ' },
+          },
+        },
+        content: errorBody,
+      };
+      operation.responses['429'] ??= {
+        description: 'Over the rate limit (RATE_LIMIT_MAX per RATE_LIMIT_WINDOW_MS for this client)',
+        headers: {
+          'Retry-After': {
+            description: 'Seconds until the window ends',
+            required: true,
+            schema: { type: 'integer', minimum: 0 },
+          },
+        },
+        content: errorBody,
+      };
+    }
+  }
 }
 
 /** Names of the component schemas that request bodies refer to. */
