@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server, ServerOptions, Socket } from 'socket.io';
+import { parseOrigins } from '../common';
 import type { EnvironmentVariables } from '../config';
 import { clientAddressResolver, ClientAddressOf } from '../security';
 
@@ -34,12 +35,8 @@ export function socketLimits(env: SocketLimitSettings): SocketLimits {
     maxPayloadBytes: env.SOCKET_MAX_PAYLOAD_BYTES,
     eventsPerSecond: env.SOCKET_EVENTS_PER_SECOND,
     connectionsPerAddress: env.SOCKET_CONNECTIONS_PER_ADDRESS,
-    allowedOrigins: new Set(
-      env.CORS_ORIGINS.split(',')
-        .map((origin) => origin.trim())
-        .filter((origin) => origin !== '')
-        .map((origin) => new URL(origin).origin),
-    ),
+    // Read as the HTTP side reads it, so the API and the WebSocket admit the same pages.
+    allowedOrigins: parseOrigins(env.CORS_ORIGINS),
     addressOf: clientAddressResolver(env.TRUST_PROXY),
   };
 }
