@@ -99,6 +99,7 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
         `${result.failures.length} failures; SIGTERM to exit ${exitMs} ms\n`,
     );
 
+    if (result.failures.length > 0) process.stdout.write(`[load-balancer] nginx error log:\n${nginx.errorLog()}\n`);
     expect(result.failures).toEqual([]);
     expect({ code: exit.code, signal: exit.signal }).toEqual({ code: 0, signal: null });
     expect(exitMs).toBeLessThan(SHUTDOWN_TIMEOUT_MS);

@@ -14,7 +14,7 @@ import { RealtimeAdmission } from '../realtime';
 @Injectable()
 export class Drain {
   private beganAt?: number;
-  private inFlight = 0;
+  private readonly inFlight = new Set<Response>();
   private idle: (() => void)[] = [];
 
   constructor(private readonly admission: RealtimeAdmission) {}
@@ -28,30 +28,33 @@ export class Drain {
     if (this.draining) return false;
     this.beganAt = Date.now();
     this.admission.refuseNewClients();
+    // Requests that arrived before the drain close their connection too, unless their answer has left:
+    // otherwise a load balancer could pool that connection and send a write down it as the listener closes.
+    for (const response of this.inFlight) if (!response.headersSent) response.setHeader('Connection', 'close');
     return true;
   }
 
   get requestsInFlight(): number {
-    return this.inFlight;
+    return this.inFlight.size;
   }
 
   /** Resolves once no request is in flight. */
   whenIdle(): Promise<void> {
-    if (this.inFlight === 0) return Promise.resolve();
+    if (this.inFlight.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idle.push(resolve));
   }
 
   /** Express middleware, installed first (configureApp). */
   readonly middleware = (_req: Request, res: Response, next: NextFunction): void => {
-    this.inFlight += 1;
-    res.once('close', () => this.finished());
+    this.inFlight.add(res);
+    res.once('close', () => this.finished(res));
     if (this.draining) res.setHeader('Connection', 'close');
     next();
   };
 
-  private finished(): void {
-    this.inFlight -= 1;
-    if (this.inFlight > 0) return;
+  private finished(response: Response): void {
+    this.inFlight.delete(response);
+    if (this.inFlight.size > 0) return;
     for (const resolve of this.idle.splice(0)) resolve();
   }
 }

@@ -1,10 +1,14 @@
 import { INestApplication, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Server } from 'node:http';
+import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentVariables } from '../config';
 import { RealtimeAdmission, RealtimeRedis } from '../realtime';
 import { Drain } from './drain';
+
+/** How long connections accepted just before the listener closed have to send their first request. */
+const LATE_CONNECTION_GRACE_MS = 500;
 
 /** The longest the shutdown waits for Redis to take the events still queued for other instances. */
 const REDIS_FLUSH_MAX_MS = 5_000;
@@ -87,14 +91,18 @@ class GracefulShutdown {
     await sleep(this.delayMs, undefined, { signal: this.hurry.signal }).catch(() => undefined);
   }
 
-  private stopListening(): Promise<void> {
+  private async stopListening(): Promise<void> {
     this.step = 'closing the listener';
     const server = this.app.getHttpServer() as Server;
-    // The callback would wait for every connection, WebSockets included (those close at step 5):
-    // Nest's close() waits for that. Node closes the idle keep-alive connections here.
-    server.close(() => undefined);
+    // Stop accepting, but not http.Server.close(), which would also close every idle connection at once: a
+    // connection a load balancer opened a moment ago looks idle until its first request is read, and closing
+    // it resets that request (nginx does not retry a PATCH it has sent). Those get LATE_CONNECTION_GRACE_MS to
+    // be read and answered (with Connection: close); then the idle ones close. The close callback would wait
+    // for every connection, WebSockets included (those close at step 5): Nest's close() waits for that.
+    net.Server.prototype.close.call(server, () => undefined);
     this.logger.log(`stopped accepting connections; requests in flight: ${this.app.get(Drain).requestsInFlight}`);
-    return Promise.resolve();
+    await sleep(LATE_CONNECTION_GRACE_MS, undefined, { signal: this.hurry.signal }).catch(() => undefined);
+    server.closeIdleConnections();
   }
 
   private async finishRequests(): Promise<void> {

@@ -55,7 +55,7 @@ export class HealthController {
     description: 'Always 200 while the process serves HTTP: an empty @nestjs/terminus report.',
   })
   @ApiOkResponse({ description: 'The process answers', schema: { type: 'object' } })
-  @HealthCheck({ swaggerDocumentation: false })
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   live(@Res({ passthrough: true }) response: Response): Promise<HealthCheckResult> {
     return this.report(response, []);
   }

@@ -23,7 +23,10 @@ describe('authentication at start and `npm run token`', () => {
     expect(code).toBe(1);
     const lines = output.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^Invalid configuration: AUTH_JWT_SECRET must be at least 32 bytes/);
+    // A JSON log line (LOG_FORMAT's default when not on a terminal).
+    expect((JSON.parse(lines[0]) as { level: string; message: string }).message).toMatch(
+      /^Invalid configuration: AUTH_JWT_SECRET must be at least 32 bytes/,
+    );
     expect(output).not.toContain('hunter2');
   });
 
