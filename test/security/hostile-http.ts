@@ -258,8 +258,14 @@ const body: fc.Arbitrary<Body | undefined> = fc.oneof(
   },
 );
 
-/** RFC 9110's If-Match: `*` or a list of entity tags. */
-const WELL_FORMED_IF_MATCH = /^\s*(\*|(W\/)?"[\x21\x23-\x7e]*"(\s*,\s*(W\/)?"[\x21\x23-\x7e]*")*)\s*$/;
+/**
+ * RFC 9110's If-Match: `*`, or a list of entity tags, where (5.6.1) a
+ * recipient accepts empty list elements: `"1",` and `, "1"` are well-formed.
+ */
+const ENTITY_TAG = '(W\\/)?"[\\x21\\x23-\\x7e\\x80-\\xff]*"';
+const WELL_FORMED_IF_MATCH = new RegExp(
+  `^[ \\t]*(\\*|[ \\t,]*${ENTITY_TAG}([ \\t]*,([ \\t]*,)*[ \\t]*${ENTITY_TAG})*([ \\t]*,)*)[ \\t]*$`,
+);
 
 const ifMatch: fc.Arbitrary<string | undefined> = fc.oneof(
   { weight: 6, arbitrary: fc.constant(undefined) },
