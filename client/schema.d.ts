@@ -568,7 +568,7 @@ export interface operations {
                 limit?: number;
                 /** @description How many users to skip. In plain digits */
                 offset?: number;
-                /** @description Only users with this text in either name */
+                /** @description Only users with this text in either name (no NUL, which no name can hold) */
                 search?: string;
             };
             header?: never;

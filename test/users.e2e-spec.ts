@@ -193,6 +193,11 @@ describe('GET /api/users (list)', () => {
     expect((await request(t.url).get('/api/users?search=_').expect(200)).body).toEqual([users[4]]);
   });
 
+  it('refuses a search with a NUL character with 400 (PostgreSQL cannot take one; found by the fuzz)', async () => {
+    const response = await request(t.url).get("/api/users?search=%5Ba-z%5D%00'").expect(400);
+    expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message: ['search must not contain NUL characters'] });
+  });
+
   it.each([
     ['limit=0', 'limit'],
     ['limit=501', 'limit'],

@@ -5,7 +5,7 @@ import { NAME_MAX_LENGTH } from '../user.entity';
 
 // PostgreSQL cannot store NUL in text; refuse it on every database alike.
 // eslint-disable-next-line no-control-regex -- NUL is exactly the character refused
-const WITHOUT_NUL = /^[^\u0000]*$/;
+export const WITHOUT_NUL = /^[^\u0000]*$/;
 
 /** A first or last name: any text up to the column's length, empty allowed, kept as typed. */
 export function IsUserName({ required = true }: { required?: boolean } = {}): PropertyDecorator {
