@@ -12,6 +12,8 @@ export type ClientAddressOf = (request: IncomingMessage) => string;
  */
 export function clientAddressResolver(trustProxy: string): ClientAddressOf {
   const trust = compileTrust(trustProxy);
+  // Trusting no proxy, proxy-addr would still parse X-Forwarded-For on every request only to ignore it.
+  if (trust === TRUST_NONE) return (request) => request.socket.remoteAddress ?? '';
   return (request) => proxyAddr(request, trust);
 }
 
@@ -26,9 +28,11 @@ export function trustProxySetting(trustProxy: string): number | string[] | false
     .filter((part) => part !== '');
 }
 
+const TRUST_NONE = (): boolean => false;
+
 function compileTrust(trustProxy: string): (address: string, hop: number) => boolean {
   const setting = trustProxySetting(trustProxy);
-  if (setting === false) return () => false;
+  if (setting === false) return TRUST_NONE;
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
   return proxyAddr.compile(setting);
 }

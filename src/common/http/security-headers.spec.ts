@@ -1,7 +1,8 @@
 import type { NextFunction, Request, Response } from 'express';
 import { parseOrigins } from './cors';
 import { nestingDepthExceeds } from './json-body';
-import { securityHeaders } from './security-headers';
+import helmet from 'helmet';
+import { replayed, securityHeaders } from './security-headers';
 
 function headersFor(url: string, middleware: ReturnType<typeof securityHeaders>): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -33,6 +34,20 @@ describe('securityHeaders', () => {
     const csp = headersFor('/docs/index.html', middleware)['content-security-policy'];
     expect(csp).toContain("style-src 'self' 'unsafe-inline'");
     expect(csp).toContain("script-src 'self';");
+  });
+});
+
+describe('replayed', () => {
+  it('writes exactly what helmet writes, for any request', () => {
+    const live = helmet({ strictTransportSecurity: { maxAge: 60 }, xFrameOptions: { action: 'deny' } }) as ReturnType<
+      typeof securityHeaders
+    >;
+    for (const url of ['/', '/api/users/1', '/window1.html'])
+      expect(headersFor(url, replayed(live))).toEqual(headersFor(url, live));
+  });
+
+  it('refuses a middleware that does not finish at once (its headers could depend on the request)', () => {
+    expect(() => replayed(() => undefined)).toThrow(/synchronously/);
   });
 });
 

@@ -16,7 +16,10 @@ import { TokenVerifier } from './token-verifier';
   exports: [TokenVerifier],
 })
 export class AuthModule implements NestModule {
+  constructor(private readonly tokens: TokenVerifier) {}
+
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(BearerTokenMiddleware).forRoutes('{*path}');
+    // With authentication off no token is ever read: a middleware layer on every request would only cost CPU.
+    if (this.tokens.enabled) consumer.apply(BearerTokenMiddleware).forRoutes('{*path}');
   }
 }
