@@ -96,4 +96,21 @@ describeOnSqlite('npm run bench -- --quick', () => {
     },
     DEADLINE_MS + 150_000,
   );
+
+  it('npm run bench:platform runs the three HTTP stacks, each answering the same user, without an error', async () => {
+    const probe = await new Promise<{ code: number | null; output: string }>((resolve) => {
+      const child = spawn(process.execPath, ['dist/bench/platform/probe.js'], {
+        cwd: ROOT,
+        env: { ...process.env, PLATFORM_ROUNDS: '1', PLATFORM_SECONDS: '0.5' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.once('exit', (code) => resolve({ code, output }));
+    });
+    expect({ code: probe.code, output: probe.code === 0 ? '' : probe.output }).toEqual({ code: 0, output: '' });
+    for (const stack of ['node:http', 'nest-express', 'nest-fastify'])
+      expect(probe.output).toMatch(new RegExp(`^${stack} +\\d+`, 'm'));
+  }, 60_000);
 });
