@@ -4,7 +4,7 @@ import { Cluster, startCluster } from './helpers/cluster';
 import { eventually } from './helpers/eventually';
 import { createUser, getUser, WireUser } from './helpers/factories';
 import { Acknowledged, patchBurst } from './helpers/keep-alive-burst';
-import { RoamingFollower } from './helpers/roaming-follower';
+import { expectCaughtUp, RoamingFollower } from './helpers/roaming-follower';
 import { ServerProcess, startServerProcess } from './helpers/server-process';
 
 /*
@@ -151,14 +151,8 @@ describe('SIGTERM', () => {
 
       // Every follower, on either instance, saw every version, in order: those of the drained
       // instance reconnected to the survivor (a lost transport, not a server-side disconnect) and replayed.
-      await eventually(() => {
-        for (const follower of followers) expect(follower.version).toBe(finals.get(follower.userId));
-      }, 10_000);
-      for (const follower of followers) {
-        const first = follower.applied[0];
-        expect(follower.applied).toEqual(Array.from({ length: follower.version - first + 1 }, (_, i) => first + i));
-        expect(follower.connected).toBe(true);
-      }
+      await expectCaughtUp(followers, finals);
+      for (const follower of followers) expect(follower.connected).toBe(true);
       const moved = followers.filter((follower) => follower.connections[0] === drained.url);
       expect(moved).toHaveLength(6);
       for (const follower of moved) {

@@ -5,7 +5,7 @@ import { eventually } from './helpers/eventually';
 import { createUser, getUser, WireUser } from './helpers/factories';
 import { patchBurst } from './helpers/keep-alive-burst';
 import { startNginx, TestNginx } from './helpers/nginx';
-import { RoamingFollower } from './helpers/roaming-follower';
+import { expectCaughtUp, RoamingFollower } from './helpers/roaming-follower';
 
 /*
  * nginx (Debian's, run as a process of this test) with deploy/nginx.conf in
@@ -108,13 +108,7 @@ describe('two instances behind nginx (deploy/nginx.conf)', () => {
     const finals = new Map<number, number>();
     for (const user of users) finals.set(user.id, (await getUser(nginx.url, user.id)).version);
     for (const ack of result.acknowledged) expect(ack.version).toBeLessThanOrEqual(finals.get(ack.userId) as number);
-    await eventually(() => {
-      for (const follower of followers) expect(follower.version).toBe(finals.get(follower.userId));
-    }, 10_000);
-    for (const follower of followers) {
-      const first = follower.applied[0];
-      expect(follower.applied).toEqual(Array.from({ length: follower.version - first + 1 }, (_, i) => first + i));
-    }
+    await expectCaughtUp(followers, finals);
 
     // Some sockets were on the drained instance (both sides were in use), lost their transport
     // (not a server-side disconnect) and reconnected through nginx, the plain socket.io clients by themselves.

@@ -1,30 +1,7 @@
-import type { Page } from 'playwright-core';
 import { startTestApp } from '../helpers/app';
-import { browserSuite, DESKTOP, field, PHONE, waitForText } from '../helpers/browser';
+import { browserSuite, DESKTOP, field, PHONE, seriousViolations, waitForText } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 import { createUser, getUser } from '../helpers/factories';
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: unknown[] }[];
-}
-
-/** Runs axe-core on the page as it is now; returns the serious and critical violations. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
-    ).axe;
-    const result = await axe.run(document, { resultTypes: ['violations'] });
-    return result.violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id}: ${v.help} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
-}
 
 describe('accessibility of the windows', () => {
   // axe is injected as a script, which the pages' policy would refuse.

@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import request from 'supertest';
 import { startTestApp } from '../helpers/app';
 import { bearer, HS256_ENV, signToken } from '../helpers/auth';
-import { browserSuite, field, waitForConnection, waitForText, waitUntilReady } from '../helpers/browser';
+import { browserSuite, field, seriousViolations, waitForConnection, waitForText, waitUntilReady } from '../helpers/browser';
 import { eventually } from '../helpers/eventually';
 
 /*
@@ -18,26 +18,6 @@ function signInBox(page: Page) {
 async function signIn(page: Page, token: string): Promise<void> {
   await page.getByLabel('Access token', { exact: true }).fill(token);
   await signInBox(page).getByRole('button', { name: 'Sign in' }).click();
-}
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  nodes: { target: unknown }[];
-}
-
-/** axe-core's serious and critical violations on the page as it is now (as in windows-a11y.e2e-spec.ts). */
-async function seriousViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
-  const violations = await page.evaluate(async () => {
-    const axe = (
-      window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeViolation[] }> } }
-    ).axe;
-    return (await axe.run(document, { resultTypes: ['violations'] })).violations;
-  });
-  return violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.impact} ${v.id} at ${v.nodes.map((n) => JSON.stringify(n.target)).join(', ')}`);
 }
 
 function historyLines(page: Page): Promise<string[]> {

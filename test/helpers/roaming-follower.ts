@@ -1,4 +1,5 @@
 import { io } from 'socket.io-client';
+import { eventually } from './eventually';
 import type { HeadMessage, RecoveryMessage } from '../../src/users/users.wire';
 import type { WireUser } from './factories';
 import type { UserUpdate, WireSocket } from './socket-client';
@@ -140,5 +141,20 @@ export class RoamingFollower {
     } finally {
       this.replaying = false;
     }
+  }
+}
+
+/**
+ * Every follower ends on its user's final version (by user id) having applied
+ * every version from its first, once and in order: what a change that moved
+ * followers between instances must leave behind.
+ */
+export async function expectCaughtUp(followers: readonly RoamingFollower[], finals: ReadonlyMap<number, number>): Promise<void> {
+  await eventually(() => {
+    for (const follower of followers) expect(follower.version).toBe(finals.get(follower.userId));
+  }, 10_000);
+  for (const follower of followers) {
+    const first = follower.applied[0];
+    expect(follower.applied).toEqual(Array.from({ length: follower.version - first + 1 }, (_, i) => first + i));
   }
 }
