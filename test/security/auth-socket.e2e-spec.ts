@@ -66,7 +66,9 @@ describe('socket.io with authentication on', () => {
   });
 
   it('tells a socket its token expired, then closes it', async () => {
-    const socket = track(open(t.url, { token: await signToken({ ttl: 1 }) }));
+    // exp is in whole seconds from the current second: a 1 s token signed late in a second can expire
+    // before the handshake (seen once on a loaded machine); 2 s leaves at least one whole second.
+    const socket = track(open(t.url, { token: await signToken({ ttl: 2 }) }));
     const events: string[] = [];
     const expired = new Promise<AuthExpiredMessage>((resolve) => socket.once('auth_expired', resolve));
     socket.on('auth_expired', () => events.push('auth_expired'));
