@@ -1,5 +1,4 @@
 export { DomainEventBus } from './domain-event-bus';
-export type { PublishOptions } from './domain-event-bus';
 export { EventsModule } from './events.module';
 
 /**
@@ -20,4 +19,13 @@ export { EventsModule } from './events.module';
 export interface DomainEventMap {}
 
 export type DomainEventName = Extract<keyof DomainEventMap, string>;
-export type DomainEventHandler<K extends DomainEventName> = (payload: DomainEventMap[K]) => void;
+/** What a subscriber is told about an event besides its payload. */
+export interface DomainEventMeta {
+  /**
+   * When the change was committed (performance.now()), where the publisher
+   * says: the realtime relay reports the time from then to its socket.io event.
+   */
+  committedAt?: number;
+}
+
+export type DomainEventHandler<K extends DomainEventName> = (payload: DomainEventMap[K], meta: Readonly<DomainEventMeta>) => void;
