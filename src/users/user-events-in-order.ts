@@ -11,6 +11,12 @@
  * order as they are free. Writes started later never hold an event back, so a
  * steady stream of writes cannot starve one. Events of other processes are
  * not waited for.
+ *
+ * What a write had seen when it started never decreases from one write to the
+ * next, so the writes in flight, kept in the order they started, have the
+ * smallest such figure first: an event of version v is free once that first
+ * figure is v or more. Each write costs O(1), plus the sorted insertion of an
+ * event that came back out of order, however many writes are in flight.
  */
 export class UserEventsInOrder {
   private readonly users = new Map<number, UserQueue>();
@@ -31,14 +37,16 @@ export class UserEventsInOrder {
   settled(handle: WriteHandle, made?: { version: number; publish: () => void }): void {
     const queue = this.queue(handle.userId);
     queue.inFlight.delete(handle.id);
-    for (const event of queue.held) event.waitingFor.delete(handle.id);
     if (made) {
-      const mayPrecede = [...queue.inFlight].filter(([, seenAtStart]) => seenAtStart < made.version).map(([id]) => id);
-      queue.held.push({ ...made, waitingFor: new Set(mayPrecede) });
+      insertByVersion(queue.held, made);
       queue.seen = Math.max(queue.seen, made.version);
     }
-    queue.held.sort((a, b) => a.version - b.version);
-    while (queue.held.length > 0 && queue.held[0].waitingFor.size === 0) queue.held.shift()?.publish();
+    const oldestStart = queue.inFlight.values().next();
+    // An event is held while a write in flight started before this process had seen its version.
+    const freeUpTo = oldestStart.done ? Infinity : oldestStart.value;
+    let free = 0;
+    while (free < queue.held.length && queue.held[free].version <= freeUpTo) free += 1;
+    for (const event of queue.held.splice(0, free)) event.publish();
     if (queue.inFlight.size === 0 && queue.held.length === 0) this.users.delete(handle.userId);
   }
 
@@ -60,15 +68,20 @@ export interface WriteHandle {
 interface HeldEvent {
   version: number;
   publish: () => void;
-  /** The writes in flight when this one came back that may have made an earlier version. */
-  waitingFor: Set<number>;
 }
 
 interface UserQueue {
-  /** Write id -> the highest version this process had seen of the user when the write started. */
+  /** Write id -> the highest version this process had seen of the user when the write started; in starting order. */
   inFlight: Map<number, number>;
   /** By version. */
   held: HeldEvent[];
   /** The highest version seen come back. */
   seen: number;
+}
+
+/** Writes mostly come back in order: the search starts from the end. */
+function insertByVersion(held: HeldEvent[], event: HeldEvent): void {
+  let at = held.length;
+  while (at > 0 && held[at - 1].version > event.version) at -= 1;
+  held.splice(at, 0, event);
 }
