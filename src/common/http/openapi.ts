@@ -235,19 +235,21 @@ const UI_SCRIPT = `window.ui = SwaggerUIBundle({
 `;
 
 /**
- * Builds the document once, here at start, and serves it as JSON at
- * API_DOCS_JSON_PATH with the UI at API_DOCS_PATH. Not controllers: they are
- * about the API, not part of it, so they are not in the document themselves.
+ * Serves the document as JSON at API_DOCS_JSON_PATH, with the UI at
+ * API_DOCS_PATH. Not controllers: they are about the API, not part of it, so
+ * they are not in the document themselves. The document is built once, when
+ * it is first asked for: building it scans every route (about 20 ms), which
+ * a start need not wait for.
  */
-export function installApiDocs(app: NestExpressApplication, info: ApiDocsInfo): OpenAPIObject {
-  const document = buildApiDocument(app, info);
-  const json = JSON.stringify(document);
+export function installApiDocs(app: NestExpressApplication, info: ApiDocsInfo): void {
+  let json: string | undefined;
+  const documentJson = (): string => (json ??= JSON.stringify(buildApiDocument(app, info)));
   const page = UI_PAGE.replace('{{title}}', escapeHtml(info.title));
   const assets = swaggerUiAssetsFolder();
   const http = app.getHttpAdapter().getInstance();
   http.get(API_DOCS_JSON_PATH, (_request: Request, response: Response) => {
     response.type('application/json').setHeader('Cache-Control', 'no-cache');
-    response.send(json);
+    response.send(documentJson());
   });
   http.get(API_DOCS_PATH, (_request: Request, response: Response) => {
     response.type('text/html').setHeader('Cache-Control', 'no-cache');
@@ -262,7 +264,6 @@ export function installApiDocs(app: NestExpressApplication, info: ApiDocsInfo): 
       response.sendFile(asset, { root: assets });
     });
   }
-  return document;
 }
 
 function swaggerUiAssetsFolder(): string {
