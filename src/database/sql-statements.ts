@@ -2,6 +2,7 @@ import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
 import { DataSource, ObjectLiteral, QueryResult } from 'typeorm';
+import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { AppMetrics, queryKind } from '../observability';
 import { markTimedElsewhere } from './query-timer';
 
@@ -39,11 +40,36 @@ const MAX_PREPARED = 64;
 export class SqlStatements implements OnModuleDestroy {
   /** By statement text, least recently used first. */
   private readonly prepared = new Map<string, Promise<SqliteStatement>>();
+  private readonly columns = new Map<new () => object, readonly ColumnMetadata[]>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Optional() private readonly metrics?: AppMetrics,
   ) {}
+
+  /**
+   * An entity from one of its table's rows: each mapped column converted the
+   * way TypeORM's driver converts it (dates, JSON), without the Repository's
+   * per-query transformer.
+   */
+  hydrate<T extends object>(entity: new () => T, row: Row): T {
+    const instance = new entity();
+    const { driver } = this.dataSource;
+    for (const column of this.columnsOf(entity)) {
+      column.setEntityValue(instance, driver.prepareHydratedValue(row[column.databaseName], column));
+    }
+    return instance;
+  }
+
+  /** getMetadata() searches every entity's metadata; a replay hydrates hundreds of rows. */
+  private columnsOf(entity: new () => object): readonly ColumnMetadata[] {
+    let columns = this.columns.get(entity);
+    if (!columns) {
+      columns = this.dataSource.getMetadata(entity).columns;
+      this.columns.set(entity, columns);
+    }
+    return columns;
+  }
 
   /** Every statement is timed (db_query_duration_seconds, by kind), failed ones too. */
   async query(sql: string, params: ObjectLiteral = {}): Promise<Row[]> {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, In, LessThan, MoreThan, QueryResult, Repository } from 'typeorm';
+import { DataSource, In, ObjectLiteral, QueryResult, Repository } from 'typeorm';
+import { SqlStatements } from '../database';
 import { UserChange } from './user-change.entity';
 
 export interface HistoryPage {
@@ -23,31 +24,47 @@ export interface TrimRule {
   batchSize: number;
 }
 
-/** Reads the change history (written only by the users' own write statements) and trims it. */
+/**
+ * Reads the change history (written only by the users' own write statements)
+ * and trims it. The reads a client's replay and the history routes make are
+ * plain SQL through SqlStatements, like the users' own reads: a reconnecting
+ * window replays up to hundreds of changes, and the Repository's query
+ * building and per-row transformer were most of TypeORM's share of a replay.
+ */
 @Injectable()
 export class UserChangesRepository {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(UserChange) private readonly changes: Repository<UserChange>,
+    private readonly sql: SqlStatements,
   ) {}
 
   /** A user's changes, newest first. */
   ofUser(userId: number, { limit, before }: HistoryPage): Promise<UserChange[]> {
-    return this.changes.find({
-      where: { userId, ...(before !== undefined ? { seq: LessThan(before) } : {}) },
-      order: { seq: 'DESC' },
-      take: limit,
+    const older = before !== undefined ? ' AND seq < :before' : '';
+    return this.read(`SELECT * FROM user_changes WHERE user_id = :userId${older} ORDER BY seq DESC LIMIT :limit`, {
+      userId,
+      before,
+      limit,
     });
   }
 
   /** Every change after `since`, in sequence order. */
   feed({ since, limit }: FeedPage): Promise<UserChange[]> {
-    return this.changes.find({ where: { seq: MoreThan(since) }, order: { seq: 'ASC' }, take: limit });
+    return this.read('SELECT * FROM user_changes WHERE seq > :since ORDER BY seq ASC LIMIT :limit', { since, limit });
   }
 
   /** A user's changes past `version`, oldest first, at most `limit`. */
   ofUserSinceVersion(userId: number, version: number, limit: number): Promise<UserChange[]> {
-    return this.changes.find({ where: { userId, version: MoreThan(version) }, order: { seq: 'ASC' }, take: limit });
+    return this.read(
+      'SELECT * FROM user_changes WHERE user_id = :userId AND version > :version ORDER BY seq ASC LIMIT :limit',
+      { userId, version, limit },
+    );
+  }
+
+  private async read(sql: string, params: ObjectLiteral): Promise<UserChange[]> {
+    const rows = await this.sql.query(sql, params);
+    return rows.map((row) => this.sql.hydrate(UserChange, row));
   }
 
   async hasAny(userId: number): Promise<boolean> {

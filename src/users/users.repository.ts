@@ -152,11 +152,7 @@ export class UsersRepository {
   }
 
   private hydrate(row: Row): User {
-    const user = new User();
-    for (const column of this.metadata.columns) {
-      column.setEntityValue(user, this.dataSource.driver.prepareHydratedValue(row[column.databaseName], column));
-    }
-    return user;
+    return this.sql.hydrate(User, row);
   }
 }
 
