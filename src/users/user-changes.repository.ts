@@ -56,10 +56,11 @@ export class UserChangesRepository {
 
   /** A user's changes past `version`, oldest first, at most `limit`. */
   ofUserSinceVersion(userId: number, version: number, limit: number): Promise<UserChange[]> {
-    return this.read(
-      'SELECT * FROM user_changes WHERE user_id = :userId AND version > :version ORDER BY seq ASC LIMIT :limit',
-      { userId, version, limit },
-    );
+    return this.read('SELECT * FROM user_changes WHERE user_id = :userId AND version > :version ORDER BY seq ASC LIMIT :limit', {
+      userId,
+      version,
+      limit,
+    });
   }
 
   private async read(sql: string, params: ObjectLiteral): Promise<UserChange[]> {
