@@ -1,8 +1,7 @@
 import { Injectable, OnModuleDestroy, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
-import { DataSource, ObjectLiteral, QueryResult } from 'typeorm';
-import type { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
+import { DataSource, EntityMetadata, ObjectLiteral, QueryResult } from 'typeorm';
 import { AppMetrics, queryKind } from '../observability';
 import { markTimedElsewhere } from './query-timer';
 
@@ -40,7 +39,7 @@ const MAX_PREPARED = 64;
 export class SqlStatements implements OnModuleDestroy {
   /** By statement text, least recently used first. */
   private readonly prepared = new Map<string, Promise<SqliteStatement>>();
-  private readonly columns = new Map<new () => object, readonly ColumnMetadata[]>();
+  private readonly columns = new Map<new () => object, EntityMetadata['columns']>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,7 +61,7 @@ export class SqlStatements implements OnModuleDestroy {
   }
 
   /** getMetadata() searches every entity's metadata; a replay hydrates hundreds of rows. */
-  private columnsOf(entity: new () => object): readonly ColumnMetadata[] {
+  private columnsOf(entity: new () => object): EntityMetadata['columns'] {
     let columns = this.columns.get(entity);
     if (!columns) {
       columns = this.dataSource.getMetadata(entity).columns;
