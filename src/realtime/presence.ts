@@ -34,6 +34,25 @@ export const PRESENCE_WINDOW_MS = 50;
 export const PRESENCE_SETTLE_MS = 500;
 
 /**
+ * A topic told a count of N clients is not counted again for N times this
+ * long (the window at least, PRESENCE_MAX_INTERVAL_MS at most). Telling N
+ * clients is N socket writes: under a steady churn of joins and leaves (many
+ * windows reconnecting) a topic of a thousand clients told every window would
+ * cost 20,000 writes a second, and the more clients the more writes. Spacing
+ * the counts by the topic's size keeps that under 1 / PRESENCE_MS_PER_CLIENT
+ * (4,000) writes a second per topic, whatever its size up to 4,000 clients.
+ */
+export const PRESENCE_MS_PER_CLIENT = 0.25;
+
+/** The longest a join or leave waits for its count, however many clients the topic has. */
+export const PRESENCE_MAX_INTERVAL_MS = 1_000;
+
+/** How long after telling `clients` clients their topic may be counted again. */
+export function presenceInterval(clients: number): number {
+  return Math.min(PRESENCE_MAX_INTERVAL_MS, Math.max(PRESENCE_WINDOW_MS, clients * PRESENCE_MS_PER_CLIENT));
+}
+
+/**
  * Counts the clients following a topic across every instance (through the
  * adapter) and tells them, for topics a feature asked to be counted. Off the
  * request path: a slow or lost peer instance only delays a count.
@@ -44,7 +63,10 @@ export class PresenceCounter implements OnModuleDestroy {
   private readonly relays: PresenceRelay[] = [];
   private readonly pending = new Set<string>();
   private readonly settling = new Set<string>();
+  /** When each topic counted lately may be counted again (Date.now() time). */
+  private readonly notBefore = new Map<string, number>();
   private timer?: NodeJS.Timeout;
+  private timerAt = Infinity;
   private settleTimer?: NodeJS.Timeout;
   private server?: RealtimeServer;
 
@@ -56,28 +78,52 @@ export class PresenceCounter implements OnModuleDestroy {
     this.server = server;
   }
 
-  /** A client joined or left `topic`: count it again at the end of the window. */
+  /** A client joined or left `topic`: count it again at the end of the window, or once its interval is over. */
   changed(topic: string | null): void {
     if (topic === null || !this.relayFor(topic)) return;
     this.pending.add(topic);
-    this.timer ??= setTimeout(() => this.flush(), PRESENCE_WINDOW_MS);
+    const now = Date.now();
+    this.flushAt(Math.max(now + PRESENCE_WINDOW_MS, this.notBefore.get(topic) ?? 0), now);
   }
 
   onModuleDestroy(): void {
     clearTimeout(this.timer);
     clearTimeout(this.settleTimer);
+    this.timer = undefined;
+    this.timerAt = Infinity;
     this.pending.clear();
     this.settling.clear();
+    this.notBefore.clear();
+  }
+
+  /** Keeps the earliest of the flushes asked for: one timer for every topic. */
+  private flushAt(at: number, now: number): void {
+    if (this.timer !== undefined && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.flush(), Math.max(0, at - now));
   }
 
   private flush(): void {
     this.timer = undefined;
-    const topics = [...this.pending];
-    this.pending.clear();
-    for (const topic of topics) {
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    let counted = false;
+    for (const topic of this.pending) {
+      const due = this.notBefore.get(topic) ?? 0;
+      if (due > now) {
+        next = Math.min(next, due);
+        continue;
+      }
+      this.pending.delete(topic);
       void this.announce(topic);
       this.settling.add(topic);
+      counted = true;
     }
+    if (next !== Infinity) this.flushAt(next, now);
+    for (const [topic, due] of this.notBefore) if (due <= now && !this.pending.has(topic)) this.notBefore.delete(topic);
+    if (!counted) return;
     // Restarted by every count: under a stream of joins, the settling count waits for a quiet moment.
     clearTimeout(this.settleTimer);
     this.settleTimer = setTimeout(() => this.settle(), PRESENCE_SETTLE_MS);
@@ -99,6 +145,8 @@ export class PresenceCounter implements OnModuleDestroy {
       const sockets = await server.in(room).fetchSockets();
       const message = relay.toClients(topic, sockets.length);
       if (message) emitMessage(server.to(room), message);
+      const interval = presenceInterval(sockets.length);
+      if (interval > PRESENCE_WINDOW_MS) this.notBefore.set(topic, Date.now() + interval);
     } catch (error) {
       this.logger.warn(`presence on ${topic} not counted: ${(error as Error).message}`);
     }
