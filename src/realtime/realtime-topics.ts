@@ -1,5 +1,6 @@
 import { Injectable, Optional } from '@nestjs/common';
 import { AppMetrics } from '../observability';
+import { sendBatched } from './batched-writes';
 import type { OutboundMessage } from './client-relay';
 import { DeliveryGate } from './delivery-gate';
 import { emitMessage } from './emit';
@@ -89,8 +90,10 @@ export class RealtimeTopics {
     try {
       this.follow(socket, topic);
       const replayed = await replay();
-      for (const message of replayed.messages) this.sendTo(socket, message);
-      hold.release((event, data) => replayed.isDuplicate(event, data));
+      sendBatched(socket, () => {
+        for (const message of replayed.messages) this.sendTo(socket, message);
+        hold.release((event, data) => replayed.isDuplicate(event, data));
+      });
     } finally {
       // Only reached on an error before the release above: deliver what was held as it is.
       hold.release();
