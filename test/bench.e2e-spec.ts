@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { eventually } from './helpers/eventually';
+import { freePort } from './helpers/ports';
 
 /**
  * The benchmark suite still works: `--quick` runs every scenario once per
@@ -113,4 +115,43 @@ describeOnSqlite('npm run bench -- --quick', () => {
     for (const stack of ['node:http', 'nest-express', 'nest-fastify'])
       expect(probe.output).toMatch(new RegExp(`^${stack} +\\d+`, 'm'));
   }, 60_000);
+
+  it.each(['express', 'fastify'])(
+    'the platform yardstick serves the built app on %s: create, read and change a user',
+    async (platform) => {
+      const port = await freePort();
+      const child = spawn(process.execPath, ['dist/bench/platform/app-server.js', platform], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          DB_PATH: join(resultsDir, `${platform}.sqlite`),
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      const url = `http://127.0.0.1:${port}/api/users`;
+      try {
+        await eventually(async () => (await fetch(`${url}?limit=1`).catch(() => undefined))?.status === 200, 30_000, 100);
+        const json = { 'content-type': 'application/json' };
+        const created = await fetch(url, { method: 'POST', headers: json, body: '{"first_name":"Ada","last_name":"Lovelace"}' });
+        expect(created.status).toBe(201);
+        const { id } = (await created.json()) as { id: number };
+        const read = await fetch(`${url}/${id}`);
+        expect({ status: read.status, etag: read.headers.get('etag') }).toEqual({ status: 200, etag: '"1"' });
+        const changed = await fetch(`${url}/${id}`, { method: 'PATCH', headers: json, body: '{"first_name":"Grace"}' });
+        expect(await changed.json()).toEqual(
+          expect.objectContaining({ id, first_name: 'Grace', last_name: 'Lovelace', version: 2 }),
+        );
+        expect((await fetch(`${url}/${id + 1}`)).status).toBe(404);
+      } finally {
+        child.kill('SIGTERM');
+        await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
+      }
+      expect(errors).toBe('');
+    },
+    60_000,
+  );
 });
