@@ -50,7 +50,7 @@ describe('sendBatched', () => {
 
   /** Connects over `transports`; on connection the server sends MESSAGES messages through `send`; resolves with the writes they took. */
   async function writesFor(transports: ('websocket' | 'polling')[], batched: boolean): Promise<number> {
-    const sent = new Promise<TcpSocket>((resolve) => {
+    const sent = new Promise<{ tcp: TcpSocket; before: number }>((resolve) => {
       server.on('connection', (socket) => {
         const tcp = socket.conn.request.socket;
         // Counted from here: the handshake's own writes are not the replay's.
@@ -61,7 +61,7 @@ describe('sendBatched', () => {
           };
           if (batched) sendBatched(socket, emitAll);
           else emitAll();
-          resolve(Object.assign(tcp, { before }));
+          resolve({ tcp, before });
         }, 50);
       });
     });
@@ -74,10 +74,10 @@ describe('sendBatched', () => {
         if (received.length === MESSAGES) resolve();
       });
     });
-    const tcp = (await sent) as TcpSocket & { before: number };
+    const { tcp, before } = await sent;
     await all;
     expect(received).toEqual(Array.from({ length: MESSAGES }, (_, i) => i));
-    return writes.of(tcp) - tcp.before;
+    return writes.of(tcp) - before;
   }
 
   it('sends a burst of messages over a WebSocket in a few writes, in order', async () => {
