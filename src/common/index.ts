@@ -1,4 +1,5 @@
 export { DomainError } from './domain-error';
+export { parseUtcDatetime, utcIsoString } from './time/utc-instants';
 export type { DomainErrorKind } from './domain-error';
 export { ApiExceptionFilter } from './http/api-exception.filter';
 export { ApiValidationPipe } from './http/api-validation.pipe';

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
+import { utcIsoString } from '../common';
 import { NAME_MAX_LENGTH, type User } from './user.entity';
 import {
   USER_CHANGE_ACTIONS,
@@ -43,8 +44,8 @@ export function toUserResponse(user: Readonly<User>): UserResponse {
     id: user.id,
     first_name: user.firstName,
     last_name: user.lastName,
-    created_at: user.createdAt.toISOString(),
-    updated_at: user.updatedAt.toISOString(),
+    created_at: utcIsoString(user.createdAt),
+    updated_at: utcIsoString(user.updatedAt),
     version: user.version,
   };
 }
@@ -110,8 +111,8 @@ export function userOfChange(change: Readonly<UserChange>): UserResponse {
     id: change.userId,
     first_name: change.firstName,
     last_name: change.lastName,
-    created_at: change.userCreatedAt.toISOString(),
-    updated_at: change.userUpdatedAt.toISOString(),
+    created_at: utcIsoString(change.userCreatedAt),
+    updated_at: utcIsoString(change.userUpdatedAt),
     version: change.action === 'delete' ? change.version - 1 : change.version,
   };
 }
@@ -125,7 +126,7 @@ export function toUserChangeResponse(change: Readonly<UserChange>): UserChangeRe
     changes: change.fields,
     by: change.changedBy,
     request_id: change.requestId,
-    at: change.changedAt.toISOString(),
+    at: utcIsoString(change.changedAt),
     user: userOfChange(change),
   };
 }
