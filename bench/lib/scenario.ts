@@ -47,8 +47,11 @@ export interface Scenario {
 /**
  * Runs a scenario `runs` times per server, alternating project and floor so
  * that drift in the machine's speed lands on both (a server in the scenario's
- * notRunOn is skipped, and has no runs). A run that throws is kept as an
- * error (its figures null), and the bench goes on.
+ * notRunOn is skipped, and has no runs). The order is project, floor, floor,
+ * project, project, floor…: neither server is always the first of a pair (in
+ * A/B runs of two builds, the first of a pair was the slower at PATCH in 10 of
+ * 11 pairs, whichever build it was). A run that throws is kept as an error
+ * (its figures null), and the bench goes on.
  */
 export async function runScenario(scenario: Scenario, ctx: BenchContext): Promise<CaseResult[]> {
   const defs = scenario.cases(ctx);
@@ -60,7 +63,7 @@ export async function runScenario(scenario: Scenario, ctx: BenchContext): Promis
   );
   try {
     for (let run = 1; run <= ctx.runs; run += 1) {
-      for (const role of ROLES) {
+      for (const role of run % 2 === 1 ? ROLES : [...ROLES].reverse()) {
         if (scenario.notRunOn?.[role]) continue;
         ctx.log(`${scenario.name}: run ${run}/${ctx.runs} on ${ctx.servers[role].label}`);
         const measured = prepared ?? (await measureSafely(scenario, ctx, ctx.servers[role], run));
