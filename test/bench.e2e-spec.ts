@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/ports';
+import { readPhases } from '../bench/probe/phases-report';
 
 /**
  * The benchmark suite still works: `--quick` runs every scenario once per
@@ -98,6 +99,47 @@ describeOnSqlite('npm run bench -- --quick', () => {
     },
     DEADLINE_MS + 150_000,
   );
+
+  it('the phases probe traces each PATCH of a fan-out through the project and the floor, in order', async () => {
+    const phasesDir = join(resultsDir, 'phases');
+    // env(1) execs the server in turn, so the pid the bench watches stays the server's.
+    const probed = (entry: string): string =>
+      `env PHASES_DIR=${phasesDir} PHASES_EVERY=10 node -r ./dist/bench/probe/phases.js ${entry}`;
+    const bench = await run(
+      process.execPath,
+      [
+        'dist/bench/cli.js',
+        ...['--quick', '--only', 'fanout', '--results-dir', join(resultsDir, 'probed')],
+        ...['--project-cmd', probed('dist/src/main.js'), '--floor-cmd', probed('dist/bench/floor/server.js')],
+      ],
+      120_000,
+    );
+    expect({ code: bench.code, output: bench.code === 0 ? '' : bench.output }).toEqual({ code: 0, output: '' });
+
+    const servers = readPhases(phasesDir, 0);
+    expect(servers.map((server) => server.server).sort()).toEqual(['dist/bench/floor/server.js', 'dist/src/main.js']);
+    const shared = [
+      'request',
+      'UPDATE sent',
+      'UPDATE answered',
+      'response end()',
+      'response written',
+      'first frame',
+      'last frame',
+    ];
+    for (const server of servers) {
+      const marks = server.rows.map((row) => row.mark);
+      expect({ server: server.server, enough: server.patches >= 50 }).toEqual({ server: server.server, enough: true });
+      // Both servers' common path, in the order it happens.
+      expect(marks.filter((mark) => shared.includes(mark))).toEqual(shared);
+      const framework = marks.filter((mark) => /^(middleware|route|handler|guards|interceptors|pipes)/.test(mark));
+      if (server.server === 'dist/src/main.js') {
+        expect(framework).toEqual(expect.arrayContaining(['middleware jsonParser', 'route', 'guards', 'pipes']));
+      } else {
+        expect(framework).toEqual([]);
+      }
+    }
+  }, 150_000);
 
   it('npm run bench:platform runs the three HTTP stacks, each answering the same user, without an error', async () => {
     const probe = await new Promise<{ code: number | null; output: string }>((resolve) => {
