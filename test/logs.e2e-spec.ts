@@ -3,8 +3,10 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { AppLogger } from '../src/observability';
+import { RealtimeTopics } from '../src/realtime';
 import { createTestDatabase, startTestApp, TestDatabase } from './helpers/app';
 import { eventually } from './helpers/eventually';
+import { createUser } from './helpers/factories';
 import { freePort } from './helpers/ports';
 import { spawnProcess, TestProcess } from './helpers/processes';
 import { startTestRedis, TestRedis } from './helpers/redis';
@@ -324,5 +326,36 @@ describe('an error line', () => {
       }),
       expect.objectContaining({ level: 'error', context: 'HTTP', route: '/boom', status: 500 }),
     ]);
+  });
+});
+
+describe('a change’s access line', () => {
+  it('is written after the change’s event is handed to its followers’ sockets, not before', async () => {
+    const app = await startTestApp();
+    const order: string[] = [];
+    const topics = app.app.get(RealtimeTopics);
+    const broadcast = topics.broadcast.bind(topics);
+    const relayed = jest.spyOn(topics, 'broadcast').mockImplementation((message) => {
+      order.push(`event ${message.event}`);
+      broadcast(message);
+    });
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown): boolean => {
+      if (String(chunk).includes('"method":"PATCH"')) order.push('access line');
+      return true;
+    });
+    try {
+      app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
+      const user = await createUser(app.url);
+      order.length = 0;
+      await request(app.url).patch(`/api/users/${user.id}`).send({ first_name: 'Later' }).expect(200);
+      await eventually(() => expect(order).toContain('access line'));
+    } finally {
+      stdout.mockRestore();
+      relayed.mockRestore();
+      Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
+      await app.close();
+    }
+    // The line's write to stdout would otherwise hold every follower back by its cost.
+    expect(order).toEqual(['event user_update', 'access line']);
   });
 });

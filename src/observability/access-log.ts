@@ -37,6 +37,7 @@ export interface RequestObservationOptions {
  */
 export function installRequestObservation(app: NestExpressApplication, options: RequestObservationOptions): void {
   const logger = new Logger(CONTEXT);
+  const afterTurn = new AfterTurn();
   app.use((request: Request, response: Response, next: NextFunction): void => {
     const started = performance.now();
     const requestId = requestIdFrom(request.headers[REQUEST_ID_HEADER]);
@@ -44,37 +45,81 @@ export function installRequestObservation(app: NestExpressApplication, options: 
     // 'close' comes once per response, finished or aborted.
     response.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
-      const route = routeOf(request, response);
-      const method = METHODS.has(request.method) ? request.method : 'other';
-      const status = response.statusCode;
-      options.metrics.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
-      const level: LogLevel = status >= 500 ? 'error' : 'log';
-      // Nothing is built for a line the level leaves out.
-      if (!Logger.isLevelEnabled(level)) return;
-      const fields: Record<string, string | number | boolean> = {
-        method,
-        route,
-        status,
-        durationMs: Math.round(seconds * 10_000) / 10,
-        requestId,
-        client: options.clientAddress(request),
-      };
-      // A path only where no route pattern names the request (a 404, a static file): never ids of a matched route.
-      const patterned = route.startsWith('/');
-      if (!patterned) fields.path = request.path.slice(0, MAX_LOGGED_PATH);
-      const subject = principalOf(request)?.subject;
-      if (subject !== undefined) fields.subject = subject;
-      if (!response.writableFinished) fields.aborted = true;
-      const message = `${method} ${patterned ? route : fields.path} ${status} ${fields.durationMs} ms`;
-      const text = { requestId, client: fields.client };
-      const appLogger = AppLogger.active();
-      if (appLogger) appLogger.writeFields(level, CONTEXT, message, fields, text);
-      else if (level === 'error') logger.error(message, fields);
-      else logger.log(message, fields);
+      const finished = response.writableFinished;
+      /*
+       * Written once this turn of the event loop is over: a write's events
+       * were queued for the end of the same turn before its answer went
+       * out (RelayRegistry), and reach the sockets first. Writing the line
+       * to stdout before them would delay every follower by the line's cost
+       * and by whatever its reader, woken by it, takes of the core.
+       */
+      afterTurn.run(() => observe({ request, response, requestId, seconds, finished }, options, logger));
     });
     setRequestId(request, requestId);
     next();
   });
+}
+
+interface Observed {
+  request: Request;
+  response: Response;
+  requestId: string;
+  seconds: number;
+  /** Whether the response was sent whole, read when it closed. */
+  finished: boolean;
+}
+
+/** One observation of http_request_duration_seconds and, at its level, one access line. */
+function observe(
+  { request, response, requestId, seconds, finished }: Observed,
+  options: RequestObservationOptions,
+  logger: Logger,
+): void {
+  const route = routeOf(request, response);
+  const method = METHODS.has(request.method) ? request.method : 'other';
+  const status = response.statusCode;
+  options.metrics.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
+  const level: LogLevel = status >= 500 ? 'error' : 'log';
+  // Nothing is built for a line the level leaves out.
+  if (!Logger.isLevelEnabled(level)) return;
+  const fields: Record<string, string | number | boolean> = {
+    method,
+    route,
+    status,
+    durationMs: Math.round(seconds * 10_000) / 10,
+    requestId,
+    client: options.clientAddress(request),
+  };
+  // A path only where no route pattern names the request (a 404, a static file): never ids of a matched route.
+  const patterned = route.startsWith('/');
+  if (!patterned) fields.path = request.path.slice(0, MAX_LOGGED_PATH);
+  const subject = principalOf(request)?.subject;
+  if (subject !== undefined) fields.subject = subject;
+  if (!finished) fields.aborted = true;
+  const message = `${method} ${patterned ? route : fields.path} ${status} ${fields.durationMs} ms`;
+  const text = { requestId, client: fields.client };
+  const appLogger = AppLogger.active();
+  if (appLogger) appLogger.writeFields(level, CONTEXT, message, fields, text);
+  else if (level === 'error') logger.error(message, fields);
+  else logger.log(message, fields);
+}
+
+/** Runs tasks once the current turn of the event loop is over, in the order given, with one setImmediate per turn. */
+class AfterTurn {
+  private readonly tasks: (() => void)[] = [];
+  private scheduled = false;
+
+  run(task: () => void): void {
+    this.tasks.push(task);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    this.scheduled = false;
+    for (const task of this.tasks.splice(0)) task();
+  }
 }
 
 /** The pattern of the route that answered (Express keeps it on the request), a middleware's name, or unmatched. */
