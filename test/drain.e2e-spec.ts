@@ -87,6 +87,50 @@ describe('SIGTERM', () => {
     });
   });
 
+  describe('a request that finishes while the shutdown waits for it', () => {
+    let cluster: Cluster;
+    beforeAll(async () => {
+      cluster = await startCluster(1);
+    });
+    afterAll(() => cluster?.close());
+
+    it('has its access line written before the line that says the requests in flight have finished', async () => {
+      const server = await startServerProcess({ ...cluster.env, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
+      const user = await createUser(server.url);
+      // A PATCH whose body comes in two parts: in flight until the second is sent.
+      const body = '{"first_name":"Drained"}';
+      const slow = connect(server.port, '127.0.0.1');
+      slow.on('error', () => undefined);
+      await new Promise<void>((resolve) => slow.once('connect', () => resolve()));
+      let answer = '';
+      slow.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+      const closed = new Promise<void>((resolve) => slow.once('close', () => resolve()));
+      slow.write(
+        `PATCH /api/users/${user.id} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${body.length}\r\n\r\n${body.slice(0, 1)}`,
+      );
+      // A fence: the server answers this one after it has read the headers written before it.
+      expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
+      const exited = terminate(server);
+      await eventually(() =>
+        expect(linesMatching(server, /stopped accepting connections; requests in flight: 1/)).toHaveLength(1),
+      );
+      // Past the half second late connections get (graceful-shutdown.ts): the shutdown is now waiting for this request.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      slow.write(body.slice(1));
+      await closed;
+      expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+      expect((await exited).code).toBe(0);
+      const lines = server.output().split('\n');
+      const accessLine = lines.findIndex((line) => line.includes('"method":"PATCH"'));
+      const finished = lines.findIndex((line) => /the requests in flight have finished/.test(line));
+      expect({ accessLine: accessLine >= 0, beforeFinished: accessLine < finished }).toEqual({
+        accessLine: true,
+        beforeFinished: true,
+      });
+    });
+  });
+
   describe('one of two instances during a burst of PATCHes over keep-alive', () => {
     let cluster: Cluster;
     let users: WireUser[];

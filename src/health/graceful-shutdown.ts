@@ -2,7 +2,7 @@ import { INestApplication, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Server } from 'node:http';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { setImmediate as turnOver, setTimeout as sleep } from 'node:timers/promises';
 import { EnvironmentVariables } from '../config';
 import { RealtimeAdmission, RealtimeRedis } from '../realtime';
 import { Drain } from './drain';
@@ -108,6 +108,8 @@ class GracefulShutdown {
   private async finishRequests(): Promise<void> {
     this.step = 'waiting for the requests in flight';
     await this.app.get(Drain).whenIdle();
+    // The last requests' access lines are written once their turn is over (access-log.ts): they come first.
+    await turnOver();
     this.logger.log('the requests in flight have finished');
   }
 
