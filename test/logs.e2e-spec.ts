@@ -329,8 +329,8 @@ describe('an error line', () => {
   });
 });
 
-describe('a change’s access line', () => {
-  it('is written after the change’s event is handed to its followers’ sockets, not before', async () => {
+describe('an access line', () => {
+  it('of a change is written after the change’s event is handed to its followers’ sockets, not before', async () => {
     const app = await startTestApp();
     const order: string[] = [];
     const topics = app.app.get(RealtimeTopics);
@@ -357,5 +357,26 @@ describe('a change’s access line', () => {
     }
     // The line's write to stdout would otherwise hold every follower back by its cost.
     expect(order).toEqual(['event user_update', 'access line']);
+  });
+
+  it('names the client of a request whose connection closed with its answer', async () => {
+    const app = await startTestApp();
+    const written: string[] = [];
+    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown): boolean => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
+      // No route reads the address first (the rate limit does, for the API): the line alone must.
+      await request(app.url).get('/health/live').set('Connection', 'close').set('X-Request-Id', 'closing-1').expect(200);
+      await eventually(() => expect(written.join('')).toContain('closing-1'));
+    } finally {
+      stdout.mockRestore();
+      Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
+      await app.close();
+    }
+    const [line] = jsonLines(written.join('')).filter((entry) => entry.requestId === 'closing-1');
+    expect(line).toEqual(expect.objectContaining({ route: '/health/live', client: '127.0.0.1' }));
   });
 });

@@ -1,4 +1,4 @@
-import { Logger, LogLevel } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { performance } from 'node:perf_hooks';
@@ -46,6 +46,8 @@ export function installRequestObservation(app: NestExpressApplication, options: 
     response.once('close', () => {
       const seconds = (performance.now() - started) / 1000;
       const finished = response.writableFinished;
+      // Read now, for a line the level keeps: once the connection is closed, its socket no longer knows the peer.
+      const client = Logger.isLevelEnabled(levelOf(response)) ? options.clientAddress(request) : undefined;
       /*
        * Written once this turn of the event loop is over: a write's events
        * were queued for the end of the same turn before its answer went
@@ -53,7 +55,7 @@ export function installRequestObservation(app: NestExpressApplication, options: 
        * to stdout before them would delay every follower by the line's cost
        * and by whatever its reader, woken by it, takes of the core.
        */
-      afterTurn.run(() => observe({ request, response, requestId, seconds, finished }, options, logger));
+      afterTurn.run(() => observe({ request, response, requestId, client, seconds, finished }, options, logger));
     });
     setRequestId(request, requestId);
     next();
@@ -64,6 +66,8 @@ interface Observed {
   request: Request;
   response: Response;
   requestId: string;
+  /** Undefined when the level leaves the line out. */
+  client: string | undefined;
   seconds: number;
   /** Whether the response was sent whole, read when it closed. */
   finished: boolean;
@@ -71,7 +75,7 @@ interface Observed {
 
 /** One observation of http_request_duration_seconds and, at its level, one access line. */
 function observe(
-  { request, response, requestId, seconds, finished }: Observed,
+  { request, response, requestId, client, seconds, finished }: Observed,
   options: RequestObservationOptions,
   logger: Logger,
 ): void {
@@ -79,16 +83,16 @@ function observe(
   const method = METHODS.has(request.method) ? request.method : 'other';
   const status = response.statusCode;
   options.metrics.httpRequestDuration.observe({ method, route, status: String(status) }, seconds);
-  const level: LogLevel = status >= 500 ? 'error' : 'log';
   // Nothing is built for a line the level leaves out.
-  if (!Logger.isLevelEnabled(level)) return;
+  if (client === undefined) return;
+  const level = levelOf(response);
   const fields: Record<string, string | number | boolean> = {
     method,
     route,
     status,
     durationMs: Math.round(seconds * 10_000) / 10,
     requestId,
-    client: options.clientAddress(request),
+    client,
   };
   // A path only where no route pattern names the request (a 404, a static file): never ids of a matched route.
   const patterned = route.startsWith('/');
@@ -120,6 +124,10 @@ class AfterTurn {
     this.scheduled = false;
     for (const task of this.tasks.splice(0)) task();
   }
+}
+
+function levelOf(response: Response): 'log' | 'error' {
+  return response.statusCode >= 500 ? 'error' : 'log';
 }
 
 /** The pattern of the route that answered (Express keeps it on the request), a middleware's name, or unmatched. */
