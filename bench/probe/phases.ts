@@ -133,9 +133,9 @@ around(prototypeOf(load('router', 'lib/layer.js')), 'handleRequest', (layer) => 
 let nestHooked = false;
 
 /**
- * Nest's guards and pipes, hooked at the first PATCH and only in a server
- * that loaded Nest by then: loading it from here would cost the floor a
- * framework, and evaluate Nest before the server's own reflect-metadata.
+ * Nest's guards, interceptors and pipes, hooked at the first PATCH and only
+ * in a server that loaded Nest by then: loading it from here would cost the
+ * floor a framework, and evaluate Nest before the server's own reflect-metadata.
  */
 function hookNest(): void {
   if (nestHooked) return;
