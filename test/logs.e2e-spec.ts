@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { AppLogger } from '../src/observability';
 import { RealtimeTopics } from '../src/realtime';
-import { createTestDatabase, startTestApp, TestDatabase } from './helpers/app';
+import { createTestDatabase, startTestApp, TestApp, TestDatabase } from './helpers/app';
 import { eventually } from './helpers/eventually';
 import { createUser } from './helpers/factories';
 import { freePort } from './helpers/ports';
@@ -295,27 +295,42 @@ class BoomController {
 @Module({ controllers: [BoomController] })
 class BoomModule {}
 
+/**
+ * Runs `body` with the app logging JSON through AppLogger and every write to
+ * stdout and stderr handed to `onWrite` instead; then restores both streams
+ * and the quiet test logger, and closes the app.
+ */
+async function withCapturedLogs(app: TestApp, onWrite: (chunk: string) => void, body: () => Promise<void>): Promise<void> {
+  const capture = (chunk: unknown): boolean => {
+    onWrite(String(chunk));
+    return true;
+  };
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  try {
+    app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
+    await body();
+  } finally {
+    stdout.mockRestore();
+    stderr.mockRestore();
+    Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
+    await app.close();
+  }
+}
+
 describe('an error line', () => {
   it('carries the id of the request it happened in, as does that request’s access line', async () => {
     const app = await startTestApp({ imports: [BoomModule] });
     const written: string[] = [];
-    const capture = (chunk: unknown): boolean => {
-      written.push(String(chunk));
-      return true;
-    };
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    try {
-      app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
-      const response = await request(app.url).get('/boom').set('X-Request-Id', 'boom-1').expect(500);
-      expect(response.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
-      await eventually(() => expect(written.join('')).toContain('"status":500'));
-    } finally {
-      stdout.mockRestore();
-      stderr.mockRestore();
-      Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
-      await app.close();
-    }
+    await withCapturedLogs(
+      app,
+      (chunk) => written.push(chunk),
+      async () => {
+        const response = await request(app.url).get('/boom').set('X-Request-Id', 'boom-1').expect(500);
+        expect(response.body).toEqual({ statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' });
+        await eventually(() => expect(written.join('')).toContain('"status":500'));
+      },
+    );
     const lines = jsonLines(written.join('')).filter((line) => line.requestId === 'boom-1');
     expect(lines).toEqual([
       expect.objectContaining({
@@ -339,21 +354,19 @@ describe('an access line', () => {
       order.push(`event ${message.event}`);
       broadcast(message);
     });
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown): boolean => {
-      if (String(chunk).includes('"method":"PATCH"')) order.push('access line');
-      return true;
-    });
     try {
-      app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
-      const user = await createUser(app.url);
-      order.length = 0;
-      await request(app.url).patch(`/api/users/${user.id}`).send({ first_name: 'Later' }).expect(200);
-      await eventually(() => expect(order).toContain('access line'));
+      await withCapturedLogs(
+        app,
+        (chunk) => chunk.includes('"method":"PATCH"') && order.push('access line'),
+        async () => {
+          const user = await createUser(app.url);
+          order.length = 0;
+          await request(app.url).patch(`/api/users/${user.id}`).send({ first_name: 'Later' }).expect(200);
+          await eventually(() => expect(order).toContain('access line'));
+        },
+      );
     } finally {
-      stdout.mockRestore();
       relayed.mockRestore();
-      Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
-      await app.close();
     }
     // The line's write to stdout would otherwise hold every follower back by its cost.
     expect(order).toEqual(['event user_update', 'access line']);
@@ -362,20 +375,15 @@ describe('an access line', () => {
   it('names the client of a request whose connection closed with its answer', async () => {
     const app = await startTestApp();
     const written: string[] = [];
-    const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown): boolean => {
-      written.push(String(chunk));
-      return true;
-    });
-    try {
-      app.app.useLogger(new AppLogger({ format: 'json', level: 'log' }));
-      // No route reads the address first (the rate limit does, for the API): the line alone must.
-      await request(app.url).get('/health/live').set('Connection', 'close').set('X-Request-Id', 'closing-1').expect(200);
-      await eventually(() => expect(written.join('')).toContain('closing-1'));
-    } finally {
-      stdout.mockRestore();
-      Logger.overrideLogger(new ConsoleLogger({ logLevels: ['error', 'warn'] }));
-      await app.close();
-    }
+    await withCapturedLogs(
+      app,
+      (chunk) => written.push(chunk),
+      async () => {
+        // No route reads the address first (the rate limit does, for the API): the line alone must.
+        await request(app.url).get('/health/live').set('Connection', 'close').set('X-Request-Id', 'closing-1').expect(200);
+        await eventually(() => expect(written.join('')).toContain('closing-1'));
+      },
+    );
     const [line] = jsonLines(written.join('')).filter((entry) => entry.requestId === 'closing-1');
     expect(line).toEqual(expect.objectContaining({ route: '/health/live', client: '127.0.0.1' }));
   });

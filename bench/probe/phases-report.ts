@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { median } from '../lib/stats';
 import { repoRoot } from '../lib/paths';
+import { table as markdownTable } from '../report/markdown';
 import type { PatchTrace, PhasesFile } from './phases';
 
 export interface ServerPhases {
@@ -58,7 +59,7 @@ export function readPhases(dir: string, skip: number): ServerPhases[] {
   return [...byServer.entries()].map(([server, traces]) => summarise(server, traces));
 }
 
-function table(servers: readonly ServerPhases[]): string {
+function phasesTable(servers: readonly ServerPhases[]): string {
   // In the order of the server with the most marks; another server's own marks go where their times put them.
   const fullest = [...servers].sort((a, b) => b.rows.length - a.rows.length)[0];
   const marks = fullest ? fullest.rows.map((row) => row.mark) : [];
@@ -71,17 +72,14 @@ function table(servers: readonly ServerPhases[]): string {
   }
   const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '' : value.toFixed(3));
   const header = ['mark', ...servers.flatMap((s) => [`${s.server} (${s.patches} PATCHes): at`, 'step'])];
-  const lines = [header, header.map(() => '---')];
-  for (const mark of marks) {
-    lines.push([
-      mark,
-      ...servers.flatMap((server) => {
-        const row = server.rows.find((candidate) => candidate.mark === mark);
-        return [ms(row?.at), ms(row?.step)];
-      }),
-    ]);
-  }
-  return lines.map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+  const rows = marks.map((mark) => [
+    mark,
+    ...servers.flatMap((server) => {
+      const row = server.rows.find((candidate) => candidate.mark === mark);
+      return [ms(row?.at), ms(row?.step)];
+    }),
+  ]);
+  return markdownTable(header, rows);
 }
 
 if (require.main === module) {
@@ -89,5 +87,5 @@ if (require.main === module) {
   const skipAt = args.indexOf('--skip');
   const skip = skipAt >= 0 ? Number(args.splice(skipAt, 2)[1]) : 20;
   const dir = args[0] ?? join(repoRoot(), 'bench', 'results', 'phases');
-  console.log(table(readPhases(dir, skip)));
+  console.log(phasesTable(readPhases(dir, skip)));
 }

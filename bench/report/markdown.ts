@@ -6,7 +6,8 @@ type Results = ScenarioResult[];
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
-function table(header: string[], rows: string[][]): string {
+/** A Markdown table; a `|` inside a cell is escaped. */
+export function table(header: string[], rows: string[][]): string {
   return [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
