@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chromium, Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
+import { chromium, Browser, BrowserContext, BrowserContextOptions, Locator, Page, Request as PageRequest } from 'playwright-core';
 import { eventually } from './eventually';
 
 /**
@@ -43,6 +43,8 @@ export interface BrowserWindow {
   context: BrowserContext;
   /** console.error messages and uncaught exceptions, in order. */
   errors: string[];
+  /** HTTP requests the page has sent and not yet seen answered or failed (a WebSocket is not one). */
+  requestsInFlight(): number;
   close(): Promise<void>;
 }
 
@@ -75,8 +77,12 @@ export async function openWindow(browser: Browser, url: string, options: OpenOpt
     if (message.type() === 'error') errors.push(`console.error: ${message.text()}`);
   });
   page.on('pageerror', (error) => errors.push(`uncaught: ${error.message}`));
+  const inFlight = new Set<PageRequest>();
+  page.on('request', (request) => inFlight.add(request));
+  page.on('requestfinished', (request) => inFlight.delete(request));
+  page.on('requestfailed', (request) => inFlight.delete(request));
   page.setDefaultTimeout(10_000);
-  const win: BrowserWindow = { page, context, errors, close: () => context.close() };
+  const win: BrowserWindow = { page, context, errors, requestsInFlight: () => inFlight.size, close: () => context.close() };
   try {
     await options.beforeGoto?.(page);
     await page.goto(url);
