@@ -86,13 +86,18 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
       recovered = replay.recovered;
       const updates = replay.changes.map(replayedUpdate);
       const lastSeq = updates.at(-1)?.seq ?? 0;
+      // A position the history reached is one the client holds: a live event of a change at or before it is
+      // stale (on PostgreSQL, an event can be published after a later change was read), not news.
+      const held = replay.recovered ? position : undefined;
       return {
         messages: [
           ...updates.map((data) => ({ event: 'user_update' as const, data })),
           { event: 'recovery', data: { user_id: userId, recovered: replay.recovered, replayed: updates.length } },
         ],
-        // Live updates held meanwhile that the replay carried already: the replayed user's, up to its last seq.
-        isDuplicate: (event, data) => event === 'user_update' && isCoveredBy(data as UserUpdateMessage, userId, lastSeq),
+        // Live updates held meanwhile that the client has: the replayed user's up to its last seq, or from its position.
+        isDuplicate: (event, data) =>
+          event === 'user_update' &&
+          (isCoveredBy(data as UserUpdateMessage, userId, lastSeq) || isAtOrBefore(data as UserUpdateMessage, held)),
       };
     });
     return recovered;
@@ -115,4 +120,20 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
 function isCoveredBy(update: UserUpdateMessage, userId: number | null, lastSeq: number): boolean {
   if (typeof update?.seq !== 'number' || update.seq > lastSeq) return false;
   return userId === null || update.user?.id === userId;
+}
+
+/**
+ * Whether a client at `position` has the change: one of its user's versions up to the one it shows (a
+ * delete carries the user's last version but is a change of its own), or, following everything, a seq up
+ * to the last it saw.
+ */
+function isAtOrBefore(update: UserUpdateMessage, position: ResumePosition | undefined): boolean {
+  if (position === undefined || typeof update?.seq !== 'number') return false;
+  if (position.userId === null) return position.since !== undefined && update.seq <= position.since;
+  return (
+    position.version !== undefined &&
+    update.action !== 'delete' &&
+    update.user?.id === position.userId &&
+    update.user.version <= position.version
+  );
 }
