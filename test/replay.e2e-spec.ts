@@ -185,22 +185,25 @@ describe('replay from the change history', () => {
     }
   });
 
-  it('sends no live copy of a replayed change whose event is published only after the replay', async () => {
-    const user = await createUser(t.url);
+  /** Makes a change whose event waits until `publish()` (as it does while its write is still coming back). */
+  async function changePublishedLater(id: number, body: object): Promise<{ changed: WireUser; publish: () => void }> {
     const bus = t.app.get(DomainEventBus);
     const publish = bus.publish.bind(bus);
     const late: (() => void)[] = [];
-    // The change commits, but its event waits (as it does while its write is still coming back).
     bus.publish = (name, payload) => void late.push(() => publish(name, payload));
-    let changed: WireUser;
     try {
-      changed = await patch(user.id, { first_name: 'published late' });
+      return { changed: await patch(id, body), publish: () => late.forEach((send) => send()) };
     } finally {
       bus.publish = publish;
     }
+  }
+
+  it('sends no live copy of a replayed change whose event is published only after the replay', async () => {
+    const user = await createUser(t.url);
+    const { changed, publish } = await changePublishedLater(user.id, { first_name: 'published late' });
     const client = await connect({ user_id: String(user.id), version: '1' });
     await eventually(() => expect(client.received.some((entry) => entry.event === 'recovery')).toBe(true));
-    late.forEach((send) => send());
+    publish();
     const next = await patch(user.id, { first_name: 'after' });
     await eventually(() => expect(versionsOf(client, user.id)).toContain(next.version));
     expect(client.updates().map((update) => update.user)).toEqual([changed, next]);
@@ -213,21 +216,12 @@ describe('replay from the change history', () => {
     ['a client following everything at the seq it saw', (_user: WireUser, seq: number) => ({ since: String(seq) })],
   ])('sends %s no live event of a change at or before its position published after it joined', async (_name, position) => {
     const user = await createUser(t.url);
-    const bus = t.app.get(DomainEventBus);
-    const publish = bus.publish.bind(bus);
-    const late: (() => void)[] = [];
-    bus.publish = (name, payload) => void late.push(() => publish(name, payload));
-    let changed: WireUser;
-    try {
-      changed = await patch(user.id, { first_name: 'published after the join' });
-    } finally {
-      bus.publish = publish;
-    }
+    const { changed, publish } = await changePublishedLater(user.id, { first_name: 'published after the join' });
     const seq = (await changesAt(t.url, `/api/users/${user.id}/history`))[0].seq;
     const client = await connect(position(changed, seq));
     await eventually(() => expect(client.received.some((entry) => entry.event === 'recovery')).toBe(true));
     expect(client.received.find((entry) => entry.event === 'recovery')?.data).toMatchObject({ recovered: true, replayed: 0 });
-    late.forEach((send) => send());
+    publish();
     const next = await patch(user.id, { last_name: 'after' });
     await eventually(() => expect(versionsOf(client, user.id)).toContain(next.version));
     expect(client.updates().map((update) => update.user)).toEqual([next]);
