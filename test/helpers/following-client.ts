@@ -1,6 +1,7 @@
 import request from 'supertest';
 import type { HeadMessage, RecoveryMessage } from '../../src/users/users.wire';
 import type { WireUser } from './factories';
+import { isBehind, stepFor } from './version-rule';
 import { RecordingClient, UserUpdate } from './socket-client';
 
 /**
@@ -52,18 +53,15 @@ export class FollowingClient {
   }
 
   private onUpdate(update: UserUpdate): void {
-    if (update.user.id !== this.shown.id || update.action !== 'update') return;
-    if (update.user.version <= this.shown.version) return;
-    if (update.user.version > this.shown.version + 1) {
-      void this.replay();
-      return;
-    }
+    const step = stepFor(this.shown, update);
+    if (step === 'replay') void this.replay();
+    if (step !== 'apply') return;
     this.shown = update.user;
     this.applied.push(update.user.version);
   }
 
   private onHead(head: HeadMessage): void {
-    if (head.user_id === this.shown.id && head.version !== undefined && head.version > this.shown.version) void this.replay();
+    if (isBehind(this.shown, head)) void this.replay();
   }
 
   private async replay(): Promise<void> {

@@ -2,6 +2,7 @@ import { io } from 'socket.io-client';
 import { eventually } from './eventually';
 import type { HeadMessage, RecoveryMessage } from '../../src/users/users.wire';
 import type { WireUser } from './factories';
+import { isBehind, stepFor } from './version-rule';
 import type { UserUpdate, WireSocket } from './socket-client';
 
 /**
@@ -106,17 +107,14 @@ export class RoamingFollower {
   }
 
   private onUpdate(update: UserUpdate): void {
-    if (update.user.id !== this.shown.id || update.action !== 'update') return;
-    if (update.user.version <= this.shown.version) return;
-    if (update.user.version > this.shown.version + 1) {
-      void this.replay();
-      return;
-    }
+    const step = stepFor(this.shown, update);
+    if (step === 'replay') void this.replay();
+    if (step !== 'apply') return;
     this.show(update.user);
   }
 
   private onHead(head: HeadMessage): void {
-    if (head.user_id === this.shown.id && head.version !== undefined && head.version > this.shown.version) void this.replay();
+    if (isBehind(this.shown, head)) void this.replay();
   }
 
   private async onRecovery(url: string, recovery: RecoveryMessage): Promise<void> {
