@@ -88,7 +88,7 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
       const lastSeq = updates.at(-1)?.seq ?? 0;
       // A position the history reached is one the client holds: a live event of a change at or before it is
       // stale (on PostgreSQL, an event can be published after a later change was read), not news.
-      const held = replay.recovered ? position : undefined;
+      const reached = replay.recovered ? position : undefined;
       return {
         messages: [
           ...updates.map((data) => ({ event: 'user_update' as const, data })),
@@ -97,7 +97,7 @@ export class UsersGateway implements OnGatewayInit, OnGatewayConnection {
         // Live updates held meanwhile that the client has: the replayed user's up to its last seq, or from its position.
         isDuplicate: (event, data) =>
           event === 'user_update' &&
-          (isCoveredBy(data as UserUpdateMessage, userId, lastSeq) || isAtOrBefore(data as UserUpdateMessage, held)),
+          (isCoveredBy(data as UserUpdateMessage, userId, lastSeq) || isAtOrBefore(data as UserUpdateMessage, reached)),
       };
     });
     return recovered;
