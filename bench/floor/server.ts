@@ -3,6 +3,7 @@ import { createServer, IncomingMessage, ServerResponse, STATUS_CODES } from 'nod
 import { Redis } from 'ioredis';
 import { Server, Socket } from 'socket.io';
 import sqlite3 from 'sqlite3';
+import { HISTORY_COLUMNS, HISTORY_DUTY, HISTORY_SCHEMA, HISTORY_SET, refusedBody, REQUEST_DUTIES, withDuties } from './duties';
 
 /**
  * The floor: the same wire as the project (README "API and events") written
@@ -11,7 +12,8 @@ import sqlite3 from 'sqlite3';
  * on this machine without a framework or an ORM. Only what the bench uses is
  * here, plus the checks a hand-written server would still make.
  *
- * Env: PORT, HOST, DB_PATH, REDIS_URL (optional, for two instances).
+ * Env: PORT, HOST, DB_PATH, REDIS_URL (optional, for two instances);
+ * FLOOR_DUTIES=all|history|request adds the later issues' duties (duties.ts).
  */
 
 interface Row {
@@ -76,15 +78,17 @@ async function prepareDatabase(path: string): Promise<sqlite3.Database> {
       "last_name" varchar(150) NOT NULL DEFAULT (''),
       "created_at" datetime NOT NULL DEFAULT (datetime('now')),
       "updated_at" datetime NOT NULL DEFAULT (datetime('now')),
-      "version" integer NOT NULL DEFAULT (1)
+      "version" integer NOT NULL DEFAULT (1)${HISTORY_DUTY ? `, ${HISTORY_COLUMNS.join(', ')}` : ''}
     )`,
   );
+  if (HISTORY_DUTY) await exec(db, HISTORY_SCHEMA);
   return db;
 }
 
 function statements(db: sqlite3.Database) {
+  const history = HISTORY_DUTY ? `, ${HISTORY_SET}` : '';
   const update = (columns: string): sqlite3.Statement =>
-    db.prepare(`UPDATE users SET ${columns}, version = version + 1, updated_at = ? WHERE id = ? RETURNING *`);
+    db.prepare(`UPDATE users SET ${columns}${history}, version = version + 1, updated_at = ? WHERE id = ? RETURNING *`);
   return {
     updateFirst: update('first_name = ?'),
     updateLast: update('last_name = ?'),
@@ -147,7 +151,10 @@ function readJsonObject(request: IncomingMessage): Promise<Record<string, unknow
     });
     request.on('end', () => {
       try {
-        const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const raw = Buffer.concat(chunks);
+        const refused = REQUEST_DUTIES ? refusedBody(raw) : undefined;
+        if (refused !== undefined) throw new HttpError(400, refused);
+        const body: unknown = JSON.parse(raw.toString('utf8'));
         if (typeof body !== 'object' || body === null || Array.isArray(body))
           throw new HttpError(400, 'body must be a JSON object');
         resolve(body as Record<string, unknown>);
@@ -196,7 +203,8 @@ class Api {
     private readonly io: Server,
   ) {}
 
-  async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  /** With duties on, `requestId` is kept in the write's change record. */
+  async handle(request: IncomingMessage, response: ServerResponse, requestId: string | null = null): Promise<void> {
     const [path, query = ''] = (request.url ?? '/').split('?', 2);
     const match = /^\/api\/users(?:\/([^/]+))?\/?$/.exec(path);
     if (!match) return sendError(response, 404, `Cannot ${request.method} ${path}`);
@@ -209,7 +217,7 @@ class Api {
       case 'GET item':
         return this.get(parseId(id), request.headers['if-none-match'], response);
       case 'PATCH item':
-        return this.update(parseId(id), await readJsonObject(request), response);
+        return this.update(parseId(id), await readJsonObject(request), response, requestId);
       default:
         return sendError(response, 404, `Cannot ${request.method} ${path}`);
     }
@@ -246,16 +254,21 @@ class Api {
     send(response, 200, toWire(row), { ETag: etag });
   }
 
-  private async update(id: number, body: Record<string, unknown>, response: ServerResponse): Promise<void> {
+  private async update(
+    id: number,
+    body: Record<string, unknown>,
+    response: ServerResponse,
+    requestId: string | null,
+  ): Promise<void> {
     const names = readNames(body, false);
-    const now = storedNow();
+    const tail = HISTORY_DUTY ? [requestId, storedNow(), id] : [storedNow(), id];
     let rows: Row[];
     if (names.first_name !== undefined && names.last_name !== undefined) {
-      rows = await all<Row>(this.sql.updateBoth, [names.first_name, names.last_name, now, id]);
+      rows = await all<Row>(this.sql.updateBoth, [names.first_name, names.last_name, ...tail]);
     } else if (names.first_name !== undefined) {
-      rows = await all<Row>(this.sql.updateFirst, [names.first_name, now, id]);
+      rows = await all<Row>(this.sql.updateFirst, [names.first_name, ...tail]);
     } else if (names.last_name !== undefined) {
-      rows = await all<Row>(this.sql.updateLast, [names.last_name, now, id]);
+      rows = await all<Row>(this.sql.updateLast, [names.last_name, ...tail]);
     } else {
       throw new HttpError(400, 'body must name first_name, last_name or both');
     }
@@ -357,12 +370,13 @@ async function main(): Promise<void> {
   }
   installRealtime(io, redis !== undefined);
   const api = new Api(sql, io);
-  const http = createServer((request: IncomingMessage, response: ServerResponse) => {
-    api.handle(request, response).catch((error: Error) => {
+  const handle = (request: IncomingMessage, response: ServerResponse, requestId: string | null): void => {
+    api.handle(request, response, requestId).catch((error: Error) => {
       if (error instanceof HttpError) sendError(response, error.status, error.message);
       else sendError(response, 500, error.message);
     });
-  });
+  };
+  const http = createServer(REQUEST_DUTIES ? withDuties(handle) : (request, response) => handle(request, response, null));
   // Attached after the API's handler exists, so socket.io's own paths are answered by socket.io only.
   io.attach(http);
   await new Promise<void>((resolve) => http.listen(port, host, resolve));
