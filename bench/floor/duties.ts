@@ -4,11 +4,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Histogram, Registry } from 'prom-client';
 
 /**
- * FLOOR_DUTIES=all (or history, or request): the floor also does, by hand, the work that issues 9 to 11
- * ask of every request of this API after issue 8 set its targets, so the bench
- * can tell what those duties cost on their own from what the framework costs
- * (BENCHMARKS.md, "What the later issues' duties cost"). Off by default: the
- * floor of issue 8, and every headline ratio, stay without them.
+ * FLOOR_DUTIES=all (or history, or request): the floor also does, by hand,
+ * the work that issues 9 to 11 ask of every request of this API after issue 8
+ * set its targets, so the bench can tell what those duties cost on their own
+ * from what the framework costs (BENCHMARKS.md, "What the later issues' duties
+ * cost"). Off by default: the floor of issue 8, and every headline ratio, stay
+ * without them. Like the rest of the floor, it imports nothing of the
+ * project's: each duty is written here the way a small server would.
  *
  * Per request: an X-Request-Id (the client's when sane, else a UUID), the
  * security headers the project sends (a fixed list, as the project replays
