@@ -6,6 +6,7 @@ import sqlite3 from 'sqlite3';
 import { startTestApp } from './helpers/app';
 import { eventually } from './helpers/eventually';
 import { freePort } from './helpers/ports';
+import { runServerExpectingExit, startServerProcess } from './helpers/server-process';
 import { readPhases } from '../bench/probe/phases-report';
 
 /**
@@ -198,94 +199,89 @@ describeOnSqlite('npm run bench -- --quick', () => {
     },
     60_000,
   );
-  it("the floor with FLOOR_DUTIES=all does the later issues' duties: request id, the project's security headers, rate count, access line, change record", async () => {
-    const port = await freePort();
-    const dbPath = join(resultsDir, 'duties.sqlite');
-    const child = spawn(process.execPath, ['dist/bench/floor/server.js'], {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: String(port), DB_PATH: dbPath, FLOOR_DUTIES: 'all' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = `http://127.0.0.1:${port}/api/users`;
-    const project = await startTestApp();
-    try {
-      await eventually(async () => (await fetch(`${url}?limit=1`).catch(() => undefined))?.status === 200, 30_000, 100);
-      const json = { 'content-type': 'application/json' };
-      const created = await fetch(url, { method: 'POST', headers: json, body: '{"first_name":"Ada","last_name":"Lovelace"}' });
-      const { id } = (await created.json()) as { id: number };
-      const changed = await fetch(`${url}/${id}`, {
-        method: 'PATCH',
-        headers: { ...json, 'x-request-id': 'duty-1' },
-        body: '{"first_name":"Grace"}',
-      });
-      expect(changed.status).toBe(200);
-      expect(changed.headers.get('x-request-id')).toBe('duty-1');
-      expect(changed.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
-      // The same security headers as the project sends, so the floor's copy cannot drift from them unseen.
-      const theirs = await fetch(`${project.url}/api/users?limit=1`);
-      const securityHeaders = (headers: Headers): Record<string, string> =>
-        Object.fromEntries(
-          [...headers].filter(([name]) =>
-            /^(content-security-policy|cross-origin-|origin-agent|referrer|x-(content-type|dns|download|frame|permitted|xss))/.test(
-              name,
-            ),
-          ),
-        );
-      expect(Object.keys(securityHeaders(theirs.headers))).toHaveLength(11);
-      expect(securityHeaders(changed.headers)).toEqual(securityHeaders(theirs.headers));
-      const deep = await fetch(`${url}/${id}`, { method: 'PATCH', headers: json, body: `${'['.repeat(40)}${']'.repeat(40)}` });
-      expect({ status: deep.status, body: await deep.json() }).toEqual({
-        status: 400,
-        body: expect.objectContaining({ message: 'body nests arrays or objects more than 32 deep' }),
-      });
-      await eventually(() => output.includes('"requestId":"duty-1"'), 5_000, 20);
-      const line = output.split('\n').find((text) => text.includes('"requestId":"duty-1"'));
-      expect(JSON.parse(line ?? '{}')).toEqual(
-        expect.objectContaining({
-          method: 'PATCH',
-          route: '/api/users/:id',
-          status: 200,
-          requestId: 'duty-1',
-          client: '127.0.0.1',
-        }),
-      );
-    } finally {
-      await project.close();
-      child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(undefined)));
-    }
-    const records = await new Promise<unknown[]>((resolve, reject) => {
-      const db = new sqlite3.Database(dbPath, (error) => error && reject(error));
-      db.all('SELECT user_id, version, fields, request_id FROM user_changes', (error, rows) =>
-        db.close(() => (error ? reject(error) : resolve(rows))),
-      );
-    });
-    expect(records).toEqual([
-      { user_id: 1, version: 2, fields: '{"first_name":{"from":"Ada","to":"Grace"}}', request_id: 'duty-1' },
-    ]);
-  }, 60_000);
+  describe('the floor with FLOOR_DUTIES', () => {
+    const FLOOR = join('dist', 'bench', 'floor', 'server.js');
+    const json = { 'content-type': 'application/json' };
 
-  it('the floor refuses a duty it does not know', async () => {
-    const child = spawn(process.execPath, ['dist/bench/floor/server.js'], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        HOST: '127.0.0.1',
-        PORT: '0',
-        DB_PATH: join(resultsDir, 'unknown-duty.sqlite'),
-        FLOOR_DUTIES: 'all,logs',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
+    it("=all does the later issues' duties: request id, the project's security headers, rate count, access line, change record", async () => {
+      const dbPath = join(resultsDir, 'duties.sqlite');
+      const floor = await startServerProcess({ DB_PATH: dbPath, FLOOR_DUTIES: 'all' }, { script: FLOOR });
+      const project = await startTestApp();
+      try {
+        const url = `${floor.url}/api/users`;
+        const created = await fetch(url, { method: 'POST', headers: json, body: '{"first_name":"Ada","last_name":"Lovelace"}' });
+        const { id } = (await created.json()) as { id: number };
+        const changed = await fetch(`${url}/${id}`, {
+          method: 'PATCH',
+          headers: { ...json, 'x-request-id': 'duty-1' },
+          body: '{"first_name":"Grace"}',
+        });
+        expect(changed.status).toBe(200);
+        expect(changed.headers.get('x-request-id')).toBe('duty-1');
+        expect(changed.headers.get('x-ratelimit-remaining')).toMatch(/^\d+$/);
+        // The project's own headers, so the floor's copy of them cannot drift unseen.
+        const theirs = securityHeaders((await fetch(`${project.url}/api/users?limit=1`)).headers);
+        expect(Object.keys(theirs)).toHaveLength(11);
+        expect(securityHeaders(changed.headers)).toEqual(theirs);
+        const deep = await fetch(`${url}/${id}`, { method: 'PATCH', headers: json, body: `${'['.repeat(40)}${']'.repeat(40)}` });
+        expect({ status: deep.status, body: await deep.json() }).toEqual({
+          status: 400,
+          body: expect.objectContaining({ message: 'body nests arrays or objects more than 32 deep' }),
+        });
+        const accessLine = await eventually(
+          () => {
+            const line = floor
+              .output()
+              .split('\n')
+              .find((text) => text.includes('"requestId":"duty-1"'));
+            if (line === undefined) throw new Error('no access line of request duty-1 yet');
+            return line;
+          },
+          5_000,
+          20,
+        );
+        expect(JSON.parse(accessLine)).toEqual(
+          expect.objectContaining({
+            method: 'PATCH',
+            route: '/api/users/:id',
+            status: 200,
+            requestId: 'duty-1',
+            client: '127.0.0.1',
+          }),
+        );
+      } finally {
+        await project.close();
+        await floor.stop();
+      }
+      expect(await changeRecords(dbPath)).toEqual([
+        { user_id: 1, version: 2, fields: '{"first_name":{"from":"Ada","to":"Grace"}}', request_id: 'duty-1' },
+      ]);
     });
-    let errors = '';
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    const code = await new Promise((resolve) => child.once('exit', resolve));
-    expect({ code, refused: errors.includes('FLOOR_DUTIES takes all, history or request, not logs') }).toEqual({
-      code: 1,
-      refused: true,
+
+    it('refuses a duty it does not know', async () => {
+      const env = { DB_PATH: join(resultsDir, 'unknown-duty.sqlite'), PORT: '0', FLOOR_DUTIES: 'all,logs' };
+      const { code, output } = await runServerExpectingExit(env, 15_000, FLOOR);
+      expect({ code, refused: output.includes('FLOOR_DUTIES takes all, history or request, not logs') }).toEqual({
+        code: 1,
+        refused: true,
+      });
     });
-  }, 30_000);
+  });
 });
+
+/** The security headers among a response's headers (helmet's set, as the project sends it). */
+function securityHeaders(headers: Headers): Record<string, string> {
+  const names =
+    /^(content-security-policy|cross-origin-|origin-agent|referrer|x-(content-type|dns|download|frame|permitted|xss))/;
+  return Object.fromEntries([...headers].filter(([name]) => names.test(name)));
+}
+
+/** The floor's change records, read from its SQLite file once it has stopped. */
+function changeRecords(dbPath: string): Promise<unknown[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(dbPath, (error) => error && reject(error));
+    db.all('SELECT user_id, version, fields, request_id FROM user_changes', (error, rows) =>
+      db.close(() => (error ? reject(error) : resolve(rows))),
+    );
+  });
+}

@@ -16,7 +16,12 @@ export interface ServerProcessOptions {
   port?: number;
   /** Options for node itself, before the script (e.g. `--require` a preload). */
   nodeArgs?: string[];
+  /** Another built server to start, relative to the build's root (the bench's floor); the app's by default. */
+  script?: string;
 }
+
+/** The app's built entry point, as `npm start` runs it. */
+const APP_SCRIPT = join('dist', 'src', 'main.js');
 
 /**
  * Where the built server is started from: the copy of dist/ that Jest's
@@ -25,15 +30,15 @@ export interface ServerProcessOptions {
  * working directory, so a developer's .env in the checkout never leaks into
  * a test server.
  */
-function builtServer(): { root: string; main: string } {
+function builtServer(script: string): { root: string; main: string } {
   const root = process.env.TEST_SERVER_ROOT ?? join(__dirname, '..', '..');
-  const main = join(root, 'dist', 'src', 'main.js');
+  const main = join(root, script);
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` before these tests (\`npm test\` does)`);
   return { root, main };
 }
 
-function spawnServer(env: Record<string, string>, nodeArgs: string[] = []): TestProcess {
-  const { root, main } = builtServer();
+function spawnServer(env: Record<string, string>, nodeArgs: string[] = [], script = APP_SCRIPT): TestProcess {
+  const { root, main } = builtServer(script);
   return spawnProcess(process.execPath, [...nodeArgs, main], {
     // No drain delay unless a test asks for one: nothing balances load in front of most test servers.
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', SHUTDOWN_DELAY_MS: '0', ...env },
@@ -50,7 +55,7 @@ export async function startServerProcess(
   options: ServerProcessOptions = {},
 ): Promise<ServerProcess> {
   const port = options.port ?? (await freePort());
-  const child = spawnServer({ ...env, PORT: String(port) }, options.nodeArgs);
+  const child = spawnServer({ ...env, PORT: String(port) }, options.nodeArgs, options.script);
   const server: ServerProcess = {
     ...child,
     port,
@@ -77,12 +82,13 @@ export async function startServerProcess(
   return server;
 }
 
-/** Runs the built server expecting it to refuse to start; resolves with its exit code and output. */
+/** Runs the built server (or `script`) expecting it to refuse to start; resolves with its exit code and output. */
 export async function runServerExpectingExit(
   env: Record<string, string>,
   deadlineMs = 15_000,
+  script = APP_SCRIPT,
 ): Promise<{ code: number | null; output: string }> {
-  const server = spawnServer(env);
+  const server = spawnServer(env, [], script);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));
   const outcome = await Promise.race([server.exited, deadline]);
