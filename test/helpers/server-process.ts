@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { eventually } from './eventually';
 import { freePort } from './ports';
 import { ProcessExit, spawnProcess, TestProcess } from './processes';
@@ -16,7 +16,7 @@ export interface ServerProcessOptions {
   port?: number;
   /** Options for node itself, before the script (e.g. `--require` a preload). */
   nodeArgs?: string[];
-  /** Another built server to start, relative to the build's root (the bench's floor); the app's by default. */
+  /** Another built server to start (the bench's floor): relative to the build's root, or absolute; the app's by default. */
   script?: string;
 }
 
@@ -32,7 +32,7 @@ const APP_SCRIPT = join('dist', 'src', 'main.js');
  */
 function builtServer(script: string): { root: string; main: string } {
   const root = process.env.TEST_SERVER_ROOT ?? join(__dirname, '..', '..');
-  const main = join(root, script);
+  const main = resolve(root, script);
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` before these tests (\`npm test\` does)`);
   return { root, main };
 }
