@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import { eventually } from './eventually';
 import { freePort } from './ports';
 import { ProcessExit, spawnProcess, TestProcess } from './processes';
@@ -32,7 +32,7 @@ const APP_SCRIPT = join('dist', 'src', 'main.js');
  */
 function builtServer(script: string): { root: string; main: string } {
   const root = process.env.TEST_SERVER_ROOT ?? join(__dirname, '..', '..');
-  const main = resolve(root, script);
+  const main = resolvePath(root, script);
   if (!existsSync(main)) throw new Error(`${main} does not exist: run \`npm run build\` before these tests (\`npm test\` does)`);
   return { root, main };
 }
