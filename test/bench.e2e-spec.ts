@@ -22,7 +22,7 @@ const ROOT = join(__dirname, '..');
 const SCENARIOS = ['fanout', 'throughput', 'memory', 'two-instances', 'cold-start', 'presence', 'reconnect'];
 const MUST_BE_ZERO = ['missing', 'non2xx', 'probe_non2xx', 'recovered_false', 'replay_errors'];
 /** Figures that must be above zero, or a scenario could pass without doing what it is for. */
-const MUST_BE_POSITIVE: Record<string, string[]> = { reconnect: ['reconnects', 'replayed'] };
+const MUST_BE_POSITIVE: Record<string, string[]> = { reconnect: ['reconnects', 'replayed'], throughput: ['cpu_per_request'] };
 /** The quick run takes about a minute; the deadline leaves room for a loaded machine. */
 const DEADLINE_MS = 240_000;
 

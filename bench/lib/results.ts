@@ -23,7 +23,7 @@ export type Aggregate = 'median' | 'sum' | 'all';
 export interface MetricDef {
   key: string;
   label: string;
-  unit: 'ms' | 's' | 'req/s' | '/s' | 'MB' | 'KB' | 'count' | 'yes/no' | 'cores';
+  unit: 'ms' | 'µs' | 's' | 'req/s' | '/s' | 'MB' | 'KB' | 'count' | 'yes/no' | 'cores';
   aggregate: Aggregate;
   /** Whether a project / floor ratio means something for this figure. */
   ratio: boolean;

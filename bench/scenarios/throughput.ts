@@ -37,6 +37,12 @@ const METRICS: MetricDef[] = [
   { key: 'non2xx', label: 'non-2xx responses', unit: 'count', aggregate: 'sum', ratio: false },
   { key: 'errors', label: 'connection errors and timeouts', unit: 'count', aggregate: 'sum', ratio: false },
   { key: 'server_cpu', label: 'server CPU', unit: 'cores', aggregate: 'median', ratio: false },
+  /*
+   * Less tied to the generator than the rate: when the generator on the same
+   * two cores cannot keep a fast server busy, that server's rate drops with it,
+   * but not the CPU it spends on each request it answers.
+   */
+  { key: 'cpu_per_request', label: 'server CPU per request', unit: 'µs', aggregate: 'median', ratio: true },
   { key: 'generator_thread', label: 'busiest generator thread', unit: 'cores', aggregate: 'median', ratio: false },
 ];
 
@@ -61,6 +67,7 @@ async function measureEndpoint(
   monitor.start();
   const result = await load(server.url, requests, durationS);
   const cpu = monitor.stop();
+  const serverCores = cpu.serverCores[0];
   return {
     metrics: {
       // Counted over the whole run, not autocannon's mean of per-second samples.
@@ -70,11 +77,18 @@ async function measureEndpoint(
       requests: result.requests.total,
       non2xx: result.non2xx,
       errors: result.errors + result.timeouts,
-      server_cpu: cpu.serverCores[0],
+      server_cpu: serverCores,
+      cpu_per_request: cpuPerRequest(serverCores, result.requests.total, result.duration),
       generator_thread: cpu.generatorBusiestThread,
     },
     cpu,
   };
+}
+
+/** Microseconds of server CPU per answered request: cores busy over requests a second. */
+export function cpuPerRequest(cores: number | null | undefined, requests: number, durationS: number): number | null {
+  if (cores === null || cores === undefined || requests === 0 || durationS <= 0) return null;
+  return (cores * 1e6 * durationS) / requests;
 }
 
 /** Creates `count` users ten at a time; resolves with their ids in creation order. */
