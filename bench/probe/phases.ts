@@ -37,6 +37,14 @@ const every = Number(process.env.PHASES_EVERY) || 50;
 const traces: PatchTrace[] = [];
 
 interface Open {
+  request: http.IncomingMessage;
+  /**
+   * Whether it came before the PATCH followed until then had answered. The two
+   * then run interleaved, and a mark could not be told from the other's (the
+   * first one's UPDATE answered after the second's request event, say): its
+   * trace is left out, as the first one's is for want of a frame.
+   */
+  overlapped: boolean;
   startedAt: number;
   marks: [string, number][];
   seen: Set<string>;
@@ -68,7 +76,7 @@ function markEach(name: string): void {
 
 function close(open: Open): void {
   if (open.lastFrameAt !== undefined) open.marks.push(['last frame', open.lastFrameAt - open.startedAt]);
-  if (!open.seen.has('first frame') || traces.length >= MAX_TRACES) return;
+  if (open.overlapped || !open.seen.has('first frame') || traces.length >= MAX_TRACES) return;
   traces.push({ marks: open.marks });
   if (traces.length % every === 0) save();
 }
@@ -119,8 +127,16 @@ function prototypeOf(module: Record<string, unknown> | undefined, name?: string)
 around(http.Server.prototype, 'emit', (_self, [event, request]) => {
   if (event !== 'request' || (request as http.IncomingMessage).method !== 'PATCH') return;
   hookNest();
+  const overlapped = current !== undefined && !current.responded;
   if (current) close(current);
-  current = { startedAt: nowMs(), marks: [['request', 0]], seen: new Set(['request']), responded: false };
+  current = {
+    request: request as http.IncomingMessage,
+    overlapped,
+    startedAt: nowMs(),
+    marks: [['request', 0]],
+    seen: new Set(['request']),
+    responded: false,
+  };
 });
 
 // Express 5's router: each middleware, the route, and the route's handler as the request enters it.
@@ -169,7 +185,8 @@ for (const method of ['all', 'get', 'run']) around(statements, method, sqliteCal
 
 around(http.ServerResponse.prototype, 'end', (response) => {
   const open = current;
-  if (open === undefined || open.responded || (response as http.ServerResponse).req?.method !== 'PATCH') return;
+  // Only the followed PATCH's own answer: another request's would end its trace early.
+  if (open === undefined || open.responded || (response as http.ServerResponse).req !== open.request) return;
   mark('response end()');
   return () => {
     mark('response written');
