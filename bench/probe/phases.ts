@@ -41,7 +41,7 @@ interface Open {
   /**
    * Whether it came before the PATCH followed until then had answered. The two
    * then run interleaved, and a mark could not be told from the other's (the
-   * first one's UPDATE answered after the second's request event, say): its
+   * first one's UPDATE or answer coming after the second's request event): its
    * trace is left out, as the first one's is for want of a frame.
    */
   overlapped: boolean;

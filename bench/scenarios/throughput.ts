@@ -86,7 +86,7 @@ async function measureEndpoint(
 }
 
 /** Microseconds of server CPU per answered request: cores busy over requests a second. */
-export function cpuPerRequest(cores: number | null | undefined, requests: number, durationS: number): number | null {
+function cpuPerRequest(cores: number | null | undefined, requests: number, durationS: number): number | null {
   if (cores === null || cores === undefined || requests === 0 || durationS <= 0) return null;
   return (cores * 1e6 * durationS) / requests;
 }
